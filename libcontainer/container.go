@@ -1,0 +1,150 @@
+// Package libcontainer is brig's container state machine: the state
+// directory, locks, create/start/kill/delete on the parent side, and the
+// container's init on the other side of the parent/init protocol.
+package libcontainer
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/brigrt/brig/cgroups"
+	"github.com/brigrt/brig/spec"
+	"golang.org/x/sys/unix"
+)
+
+var (
+	ErrNotExist   = errors.New("container does not exist")
+	ErrExist      = errors.New("container already exists")
+	errNotRunning = errors.New("container's init process is not running")
+)
+
+// Container is one container's state directory, loaded and (for commands
+// that change it) locked.
+type Container struct {
+	root string
+	dir  string
+	p    *persisted
+	lock *os.File
+	cg   cgroups.Manager
+}
+
+// stateDir validates id and returns <root>/<id>.
+func stateDir(root, id string) (string, error) {
+	if err := spec.ValidateID(id); err != nil {
+		return "", err
+	}
+	return filepath.Join(root, id), nil
+}
+
+// Load reads a container's state without locking it (state, list, ps).
+func Load(root, id string) (*Container, error) {
+	dir, err := stateDir(root, id)
+	if err != nil {
+		return nil, err
+	}
+	p, err := readPersisted(dir)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("container %q: %w", id, ErrNotExist)
+		}
+		return nil, err
+	}
+	return &Container{root: root, dir: dir, p: p}, nil
+}
+
+// LoadLocked takes the container's lock (waiting for whoever holds it, so
+// commands on one id serialize) and then reads its state.
+func LoadLocked(root, id string) (*Container, error) {
+	dir, err := stateDir(root, id)
+	if err != nil {
+		return nil, err
+	}
+	lock, err := os.OpenFile(filepath.Join(dir, lockName), os.O_RDWR|unix.O_CLOEXEC, 0)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("container %q: %w", id, ErrNotExist)
+		}
+		return nil, err
+	}
+	if err := flock(lock); err != nil {
+		lock.Close()
+		return nil, err
+	}
+	p, err := readPersisted(dir)
+	if err != nil {
+		lock.Close()
+		if errors.Is(err, os.ErrNotExist) {
+			// Deleted while we waited for the lock.
+			return nil, fmt.Errorf("container %q: %w", id, ErrNotExist)
+		}
+		return nil, err
+	}
+	return &Container{root: root, dir: dir, p: p, lock: lock}, nil
+}
+
+func flock(f *os.File) error {
+	for {
+		err := unix.Flock(int(f.Fd()), unix.LOCK_EX)
+		if err != unix.EINTR {
+			return err
+		}
+	}
+}
+
+// Unlock releases the container's lock.
+func (c *Container) Unlock() {
+	if c.lock != nil {
+		c.lock.Close()
+		c.lock = nil
+	}
+}
+
+func (c *Container) ID() string { return c.p.ID }
+
+func (c *Container) cgroup() cgroups.Manager {
+	if c.cg == nil && len(c.p.CgroupPaths) > 0 {
+		m, err := cgroups.Load(c.p.CgroupPaths)
+		if err == nil {
+			c.cg = m
+		}
+	}
+	return c.cg
+}
+
+// ListEntry is one container in `brig list`; Err is set for a state dir
+// that could not be read, which list reports instead of failing.
+type ListEntry struct {
+	State
+	Err error
+}
+
+// List reads every container under root.
+func List(root string) ([]ListEntry, error) {
+	ents, err := os.ReadDir(root)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	var out []ListEntry
+	for _, e := range ents {
+		if !e.IsDir() || spec.ValidateID(e.Name()) != nil {
+			continue
+		}
+		c, err := Load(root, e.Name())
+		if err != nil {
+			if errors.Is(err, ErrNotExist) {
+				continue // removed meanwhile, or a create that has not written state yet
+			}
+			out = append(out, ListEntry{State: State{ID: e.Name(), Status: Stopped}, Err: err})
+			continue
+		}
+		out = append(out, ListEntry{State: c.State()})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out, nil
+}

@@ -1,0 +1,313 @@
+package libcontainer
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/brigrt/brig/cgroups"
+	"github.com/brigrt/brig/nsenter"
+	"github.com/brigrt/brig/spec"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"github.com/sirupsen/logrus"
+	"golang.org/x/sys/unix"
+)
+
+// CreateOpts are the inputs of `brig create` (and `run`).
+type CreateOpts struct {
+	Root          string
+	ID            string
+	Bundle        string
+	PidFile       string
+	ConsoleSocket string
+	NoPivot       bool
+	NoNewKeyring  bool
+	PreserveFds   int
+	Systemd       bool
+	Rootless      bool
+}
+
+// Create builds a container up to the "created" state: on return its init
+// waits, inside the container's namespaces and cgroup, for start. On error
+// nothing is left behind: no state dir, cgroup, or process.
+//
+// The returned process is the init, a child of the caller (run waits on it).
+func Create(o CreateOpts) (_ *Container, _ *os.Process, retErr error) {
+	// Pdeathsig ties the init's life to this thread until the container is
+	// created: keep the thread for the rest of the process.
+	runtime.LockOSThread()
+
+	bundle, err := filepath.Abs(o.Bundle)
+	if err != nil {
+		return nil, nil, err
+	}
+	s, err := spec.Load(bundle)
+	if err != nil {
+		return nil, nil, err
+	}
+	if s.Process == nil {
+		return nil, nil, errors.New("config.json: process: required by create")
+	}
+	if err := checkSupported(s, o); err != nil {
+		return nil, nil, err
+	}
+	dir, err := stateDir(o.Root, o.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := os.MkdirAll(o.Root, 0o711); err != nil {
+		return nil, nil, fmt.Errorf("state root %s: %w", o.Root, err)
+	}
+	if err := os.Mkdir(dir, 0o711); err != nil {
+		if errors.Is(err, os.ErrExist) {
+			return nil, nil, fmt.Errorf("container %q: %w", o.ID, ErrExist)
+		}
+		return nil, nil, fmt.Errorf("state dir: %w", err)
+	}
+	lock, err := os.OpenFile(filepath.Join(dir, lockName), os.O_RDWR|os.O_CREATE|unix.O_CLOEXEC, 0o600)
+	if err == nil {
+		err = flock(lock)
+	}
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, nil, fmt.Errorf("lock state dir: %w", err)
+	}
+	rootfs := s.Root.Path
+	if !filepath.IsAbs(rootfs) {
+		rootfs = filepath.Join(bundle, rootfs)
+	}
+	c := &Container{root: o.Root, dir: dir, lock: lock, p: &persisted{
+		ID:          o.ID,
+		Bundle:      bundle,
+		Rootfs:      rootfs,
+		Created:     time.Now().UTC(),
+		Owner:       owner(),
+		Annotations: s.Annotations,
+		Creating:    true,
+		Spec:        s,
+	}}
+	var initProc *os.Process
+	defer func() {
+		if retErr != nil {
+			if initProc != nil {
+				initProc.Kill()
+				initProc.Wait()
+			}
+			if c.cg != nil {
+				if err := c.cg.Destroy(); err != nil {
+					logrus.Warnf("remove cgroup: %v", err)
+				}
+			}
+			os.RemoveAll(dir)
+			c.Unlock()
+		}
+	}()
+	if err := writePersisted(dir, c.p); err != nil {
+		return nil, nil, fmt.Errorf("write state: %w", err)
+	}
+
+	var res *specs.LinuxResources
+	cgPath := ""
+	if s.Linux != nil {
+		res = s.Linux.Resources
+		cgPath = s.Linux.CgroupsPath
+	}
+	cg, err := cgroups.New(cgroups.Config{ID: o.ID, CgroupsPath: cgPath, Resources: res, Systemd: o.Systemd, Rootless: o.Rootless})
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := cg.Create(); err != nil {
+		return nil, nil, err
+	}
+	c.cg = cg
+	c.p.CgroupPaths = cg.Paths()
+	if err := writePersisted(dir, c.p); err != nil {
+		return nil, nil, fmt.Errorf("write state: %w", err)
+	}
+
+	initProc, err = c.spawnInit(s, o)
+	if err != nil {
+		return nil, nil, err
+	}
+	if o.PidFile != "" {
+		if err := writePidFile(o.PidFile, initProc.Pid); err != nil {
+			return nil, nil, fmt.Errorf("pid file %s: %w", o.PidFile, err)
+		}
+	}
+	c.p.Creating = false
+	if err := writePersisted(dir, c.p); err != nil {
+		return nil, nil, fmt.Errorf("write state: %w", err)
+	}
+	return c, initProc, nil
+}
+
+// checkSupported rejects what this version of brig cannot apply yet, so
+// that nothing is silently ignored.
+func checkSupported(s *specs.Spec, o CreateOpts) error {
+	if s.Linux == nil {
+		return nil
+	}
+	for i, ns := range s.Linux.Namespaces {
+		if ns.Path != "" {
+			return fmt.Errorf("config.json: linux.namespaces[%d].path: joining an existing %s namespace is not supported yet", i, ns.Type)
+		}
+	}
+	if s.Process.Terminal && o.ConsoleSocket == "" {
+		return errors.New("config.json: process.terminal: true needs --console-socket (or set it to false)")
+	}
+	if s.Process.Terminal {
+		return errors.New("config.json: process.terminal: terminals are not supported yet")
+	}
+	return nil
+}
+
+var cloneFlags = map[specs.LinuxNamespaceType]uintptr{
+	specs.PIDNamespace:     unix.CLONE_NEWPID,
+	specs.NetworkNamespace: unix.CLONE_NEWNET,
+	specs.MountNamespace:   unix.CLONE_NEWNS,
+	specs.IPCNamespace:     unix.CLONE_NEWIPC,
+	specs.UTSNamespace:     unix.CLONE_NEWUTS,
+	specs.UserNamespace:    unix.CLONE_NEWUSER,
+	specs.TimeNamespace:    unix.CLONE_NEWTIME,
+	// The cgroup namespace is unshared by the init once it is in its
+	// cgroup, so that the namespace's root is the container's cgroup.
+}
+
+// spawnInit starts the init and drives it to "created".
+func (c *Container) spawnInit(s *specs.Spec, o CreateOpts) (*os.Process, error) {
+	fifoPath := filepath.Join(c.dir, fifoName)
+	if err := unix.Mkfifo(fifoPath, 0o600); err != nil {
+		return nil, fmt.Errorf("exec fifo: %w", err)
+	}
+	// O_RDWR never blocks; the init keeps this end and blocks in read()
+	// until start writes a byte.
+	fifo, err := os.OpenFile(fifoPath, os.O_RDWR|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("exec fifo: %w", err)
+	}
+	defer fifo.Close()
+	parentSock, childSock, err := socketpair()
+	if err != nil {
+		return nil, err
+	}
+	defer parentSock.Close()
+	defer childSock.Close()
+	self, err := sealedSelf()
+	if err != nil {
+		return nil, err
+	}
+	defer self.Close()
+
+	cmd := &exec.Cmd{
+		Path:   "/proc/self/fd/" + strconv.Itoa(int(self.Fd())),
+		Args:   []string{"brig", "init"},
+		Stdin:  os.Stdin,
+		Stdout: os.Stdout,
+		Stderr: os.Stderr,
+		SysProcAttr: &syscall.SysProcAttr{
+			Setsid:    true,
+			Pdeathsig: syscall.SIGKILL,
+		},
+	}
+	for i := 0; i < o.PreserveFds; i++ {
+		cmd.ExtraFiles = append(cmd.ExtraFiles, os.NewFile(uintptr(3+i), "preserved"))
+	}
+	cmd.ExtraFiles = append(cmd.ExtraFiles, childSock, fifo)
+	sockFd := 3 + o.PreserveFds
+	cmd.Env = []string{
+		nsenter.EnvInit + "=" + strconv.Itoa(sockFd),
+	}
+	if s.Linux != nil {
+		for _, ns := range s.Linux.Namespaces {
+			cmd.SysProcAttr.Cloneflags |= cloneFlags[ns.Type]
+		}
+		if cmd.SysProcAttr.Cloneflags&unix.CLONE_NEWUSER != 0 {
+			for _, m := range s.Linux.UIDMappings {
+				cmd.SysProcAttr.UidMappings = append(cmd.SysProcAttr.UidMappings, syscall.SysProcIDMap{ContainerID: int(m.ContainerID), HostID: int(m.HostID), Size: int(m.Size)})
+			}
+			for _, m := range s.Linux.GIDMappings {
+				cmd.SysProcAttr.GidMappings = append(cmd.SysProcAttr.GidMappings, syscall.SysProcIDMap{ContainerID: int(m.ContainerID), HostID: int(m.HostID), Size: int(m.Size)})
+			}
+			cmd.SysProcAttr.GidMappingsEnableSetgroups = true
+		}
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start init: %w", err)
+	}
+	proc := cmd.Process
+	childSock.Close()
+	c.p.Pid = proc.Pid
+	c.p.PidStart, _, _ = pidStartTime(proc.Pid)
+	fail := func(err error) (*os.Process, error) {
+		proc.Kill()
+		proc.Wait()
+		return nil, err
+	}
+	if err := writePersisted(c.dir, c.p); err != nil {
+		return fail(fmt.Errorf("write state: %w", err))
+	}
+	ch := channel{parentSock}
+	ic := &initConfig{
+		ID:           o.ID,
+		Spec:         s,
+		Rootfs:       c.p.Rootfs,
+		Bundle:       c.p.Bundle,
+		NoPivot:      o.NoPivot,
+		NoNewKeyring: o.NoNewKeyring,
+		PreserveFds:  o.PreserveFds,
+		CgroupPaths:  c.p.CgroupPaths,
+		FifoFd:       sockFd + 1,
+	}
+	if err := ch.send(message{Type: msgBootstrap, Init: ic}); err != nil {
+		return fail(fmt.Errorf("send config to init: %w", err))
+	}
+	if _, err := ch.expect(msgReady); err != nil {
+		return fail(initFailed(err))
+	}
+	// Joining the cgroup this late keeps the init's own start-up out of
+	// the container's memory accounting.
+	if err := c.cg.Enter(proc.Pid); err != nil {
+		return fail(err)
+	}
+	if err := ch.send(message{Type: msgJoined}); err != nil {
+		return fail(fmt.Errorf("init: %w", err))
+	}
+	if _, err := ch.expect(msgCreated); err != nil {
+		return fail(initFailed(err))
+	}
+	return proc, nil
+}
+
+func initFailed(err error) error {
+	var ie initError
+	if errors.As(err, &ie) {
+		return err
+	}
+	if errors.Is(err, errPeerGone) {
+		return errors.New("container init exited during setup")
+	}
+	return fmt.Errorf("container init: %w", err)
+}
+
+func writePidFile(path string, pid int) error {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(abs, []byte(strconv.Itoa(pid)), 0o644)
+}
+
+func owner() string {
+	u, err := user.LookupId(strconv.Itoa(os.Geteuid()))
+	if err != nil {
+		return "#" + strconv.Itoa(os.Geteuid())
+	}
+	return u.Username
+}

@@ -1,0 +1,340 @@
+package libcontainer
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/brigrt/brig/nsenter"
+	"github.com/brigrt/brig/rootfs"
+	"github.com/brigrt/brig/spec"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+)
+
+// Init is `brig init`, the container's first process, started by Create.
+// The caller must have locked the main goroutine to the main thread (in an
+// init function): namespaces, credentials and capabilities below are set
+// on this thread, the one that finally calls execve.
+//
+// Init never returns: it execs the user process or exits non-zero.
+func Init() {
+	fd, err := strconv.Atoi(os.Getenv(nsenter.EnvInit))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "brig init: must be started by brig create")
+		os.Exit(2)
+	}
+	ch := channel{os.NewFile(uintptr(fd), "init-sock")}
+	err = runInit(ch)
+	// Before "created" the parent reports the error; after it only our
+	// stderr (the container's) is left.
+	if ch.send(message{Type: msgError, Error: err.Error()}) != nil {
+		fmt.Fprintln(os.Stderr, "brig init: "+err.Error())
+	}
+	os.Exit(1)
+}
+
+func runInit(ch channel) error {
+	m, err := ch.expect(msgBootstrap)
+	if err != nil {
+		return err
+	}
+	ic := m.Init
+	if ic == nil || ic.Spec == nil || ic.Spec.Process == nil {
+		return errors.New("init: empty bootstrap message")
+	}
+	s := ic.Spec
+	p := s.Process
+	// Device nodes and mount points get exactly the modes asked for.
+	unix.Umask(0)
+
+	caps, err := parseCaps(p.Capabilities)
+	if err != nil {
+		return err
+	}
+	lastCap, err := spec.LastCap()
+	if err != nil {
+		return err
+	}
+	// The host's procfs (still "/proc" here) is trusted; writes through it
+	// reach this process and the namespaces it is in, whatever the image
+	// holds (CVE-2019-16884/2023-27561 class).
+	if p.OOMScoreAdj != nil {
+		if err := os.WriteFile("/proc/self/oom_score_adj", []byte(strconv.Itoa(*p.OOMScoreAdj)), 0); err != nil {
+			return fmt.Errorf("process.oomScoreAdj %d: %w", *p.OOMScoreAdj, err)
+		}
+	}
+	hasNS := map[specs.LinuxNamespaceType]bool{}
+	if s.Linux != nil {
+		for _, ns := range s.Linux.Namespaces {
+			hasNS[ns.Type] = true
+		}
+		if err := writeSysctls(s.Linux.Sysctl); err != nil {
+			return err
+		}
+	}
+	if s.Hostname != "" {
+		if err := unix.Sethostname([]byte(s.Hostname)); err != nil {
+			return fmt.Errorf("hostname %q: %w", s.Hostname, err)
+		}
+	}
+	if s.Domainname != "" {
+		if err := unix.Setdomainname([]byte(s.Domainname)); err != nil {
+			return fmt.Errorf("domainname %q: %w", s.Domainname, err)
+		}
+	}
+	if !ic.NoNewKeyring {
+		// A session keyring of its own, so the container cannot read the
+		// host session's keys. EPERM/ENOSYS: keyrings disabled or seccomp'd.
+		if _, err := unix.KeyctlJoinSessionKeyring("_ses." + ic.ID); err != nil && err != unix.ENOSYS && err != unix.EPERM && err != unix.EACCES {
+			return fmt.Errorf("join session keyring: %w", err)
+		}
+	}
+	if hasNS[specs.MountNamespace] {
+		rc := &rootfs.Config{
+			Spec:        s,
+			Rootfs:      ic.Rootfs,
+			Bundle:      ic.Bundle,
+			NoPivot:     ic.NoPivot,
+			CgroupPaths: ic.CgroupPaths,
+			UserNS:      hasNS[specs.UserNamespace],
+		}
+		if err := rootfs.Setup(rc); err != nil {
+			return err
+		}
+		if err := rootfs.Finalize(s); err != nil {
+			return err
+		}
+	} else if err := unix.Chroot(ic.Rootfs); err != nil {
+		// Without a mount namespace nothing may be mounted; chroot is the
+		// most the host's mount table allows.
+		return fmt.Errorf("chroot %s: %w", ic.Rootfs, err)
+	}
+
+	env := p.Env
+	exe, err := lookPath(p.Args[0], env)
+	if err != nil {
+		return err
+	}
+	cwd := p.Cwd
+	if cwd == "" {
+		cwd = "/"
+	}
+	if err := ensureDir(cwd); err != nil {
+		return err
+	}
+
+	if err := ch.send(message{Type: msgReady}); err != nil {
+		return err
+	}
+	if _, err := ch.expect(msgJoined); err != nil {
+		return err
+	}
+	// From here on the container outlives `brig create`.
+	if err := unix.Prctl(unix.PR_SET_PDEATHSIG, 0, 0, 0, 0); err != nil {
+		return fmt.Errorf("clear parent-death signal: %w", err)
+	}
+	if hasNS[specs.CgroupNamespace] {
+		// Now that the init is in its cgroup, the new namespace's root is
+		// the container's cgroup.
+		if err := unix.Unshare(unix.CLONE_NEWCGROUP); err != nil {
+			return fmt.Errorf("unshare cgroup namespace: %w", err)
+		}
+	}
+	if err := setRlimits(p.Rlimits); err != nil {
+		return err
+	}
+	if err := dropBounding(caps, lastCap); err != nil {
+		return err
+	}
+	if err := setUser(p.User); err != nil {
+		return err
+	}
+	if err := applyCaps(caps, lastCap); err != nil {
+		return err
+	}
+	if err := chdirInRoot(cwd); err != nil {
+		return err
+	}
+	if p.NoNewPrivileges {
+		if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
+			return fmt.Errorf("process.noNewPrivileges: %w", err)
+		}
+	}
+	umask := 0o022
+	if p.User.Umask != nil {
+		umask = int(*p.User.Umask)
+	}
+	unix.Umask(umask)
+	env = withHome(env, int(p.User.UID))
+
+	if err := ch.send(message{Type: msgCreated}); err != nil {
+		return err
+	}
+	ch.f.Close()
+	// Wait for start: it writes one byte into the exec fifo.
+	var b [1]byte
+	for {
+		_, err := unix.Read(ic.FifoFd, b[:])
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("wait for start: %w", err)
+		}
+		break
+	}
+	unix.Close(ic.FifoFd)
+	// No descriptor of brig's reaches the container (CVE-2024-21626 class):
+	// everything above the preserved ones is close-on-exec.
+	if err := unix.CloseRange(uint(3+ic.PreserveFds), ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
+		return fmt.Errorf("close_range: %w", err)
+	}
+	err = syscall.Exec(exe, p.Args, env)
+	return fmt.Errorf("exec %s: %w", p.Args[0], err)
+}
+
+// writeSysctls writes linux.sysctl through the host's /proc/sys: the
+// namespaced ones resolve to this process's (the container's) namespaces.
+func writeSysctls(sysctl map[string]string) error {
+	for k, v := range sysctl {
+		p := "/proc/sys/" + strings.ReplaceAll(k, ".", "/")
+		if err := os.WriteFile(p, []byte(v), 0); err != nil {
+			return fmt.Errorf("linux.sysctl %s=%s: %w", k, v, err)
+		}
+	}
+	return nil
+}
+
+// setUser switches credentials on this thread only (raw syscalls: libc and
+// Go would change every thread, which is useless before execve and slow).
+// PR_SET_KEEPCAPS keeps the permitted set for applyCaps.
+func setUser(u specs.User) error {
+	if err := unix.Prctl(unix.PR_SET_KEEPCAPS, 1, 0, 0, 0); err != nil {
+		return fmt.Errorf("keep capabilities: %w", err)
+	}
+	gids := make([]int, len(u.AdditionalGids))
+	for i, g := range u.AdditionalGids {
+		gids[i] = int(g)
+	}
+	if err := unix.Setgroups(gids); err != nil && !(len(gids) == 0 && err == unix.EPERM) {
+		return fmt.Errorf("process.user.additionalGids: %w", err)
+	}
+	if _, _, e := unix.RawSyscall(unix.SYS_SETRESGID, uintptr(u.GID), uintptr(u.GID), uintptr(u.GID)); e != 0 {
+		return fmt.Errorf("process.user.gid %d: %w", u.GID, e)
+	}
+	if _, _, e := unix.RawSyscall(unix.SYS_SETRESUID, uintptr(u.UID), uintptr(u.UID), uintptr(u.UID)); e != 0 {
+		return fmt.Errorf("process.user.uid %d: %w", u.UID, e)
+	}
+	if err := unix.Prctl(unix.PR_SET_KEEPCAPS, 0, 0, 0, 0); err != nil {
+		return fmt.Errorf("clear keep capabilities: %w", err)
+	}
+	return nil
+}
+
+// lookPath finds args[0] in the container's PATH, the way execvp would, so
+// that a missing or non-executable command fails create, not start.
+func lookPath(name string, env []string) (string, error) {
+	if name == "" {
+		return "", errors.New("process.args[0]: empty")
+	}
+	if strings.Contains(name, "/") {
+		if err := checkExecutable(name); err != nil {
+			return "", fmt.Errorf("process.args[0] %q: %w", name, err)
+		}
+		return name, nil
+	}
+	pathEnv := "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+	for _, e := range env {
+		if v, ok := strings.CutPrefix(e, "PATH="); ok {
+			pathEnv = v
+		}
+	}
+	var firstErr error
+	for _, dir := range strings.Split(pathEnv, ":") {
+		if dir == "" {
+			dir = "."
+		}
+		p := path.Join(dir, name)
+		err := checkExecutable(p)
+		if err == nil {
+			return p, nil
+		}
+		if firstErr == nil && !errors.Is(err, os.ErrNotExist) {
+			firstErr = err
+		}
+	}
+	if firstErr != nil {
+		return "", fmt.Errorf("process.args[0] %q: %w", name, firstErr)
+	}
+	return "", fmt.Errorf("process.args[0] %q: executable file not found in $PATH (%s)", name, pathEnv)
+}
+
+func checkExecutable(p string) error {
+	st, err := os.Stat(p)
+	if err != nil {
+		return err
+	}
+	if st.IsDir() {
+		return errors.New("is a directory")
+	}
+	if st.Mode()&0o111 == 0 {
+		return errors.New("permission denied: not executable")
+	}
+	return nil
+}
+
+// ensureDir creates the working directory if the image lacks it (as runc
+// does), before the process loses its privileges.
+func ensureDir(cwd string) error {
+	if !path.IsAbs(cwd) {
+		return fmt.Errorf("process.cwd %q: must be absolute", cwd)
+	}
+	if err := os.MkdirAll(cwd, 0o755); err != nil {
+		return fmt.Errorf("process.cwd %q: %w", cwd, err)
+	}
+	return nil
+}
+
+// chdirInRoot enters cwd with every symlink scoped to the container's root
+// and magic links refused: a cwd such as /proc/self/fd/N can never point
+// at a host directory (CVE-2024-21626).
+func chdirInRoot(cwd string) error {
+	how := unix.OpenHow{Flags: unix.O_PATH | unix.O_DIRECTORY | unix.O_CLOEXEC, Resolve: unix.RESOLVE_IN_ROOT | unix.RESOLVE_NO_MAGICLINKS}
+	fd, err := unix.Openat2(unix.AT_FDCWD, cwd, &how)
+	if err != nil {
+		return fmt.Errorf("process.cwd %q: %w", cwd, err)
+	}
+	defer unix.Close(fd)
+	if err := unix.Fchdir(fd); err != nil {
+		return fmt.Errorf("process.cwd %q: %w", cwd, err)
+	}
+	return nil
+}
+
+// withHome adds HOME from the container's /etc/passwd when env lacks it.
+func withHome(env []string, uid int) []string {
+	for _, e := range env {
+		if strings.HasPrefix(e, "HOME=") {
+			return env
+		}
+	}
+	home := "/"
+	if f, err := os.Open("/etc/passwd"); err == nil {
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			fields := strings.Split(sc.Text(), ":")
+			if len(fields) >= 6 && fields[2] == strconv.Itoa(uid) {
+				home = fields[5]
+				break
+			}
+		}
+		f.Close()
+	}
+	return append(env, "HOME="+home)
+}

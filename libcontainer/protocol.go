@@ -1,0 +1,112 @@
+package libcontainer
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+)
+
+// The parent and the init talk over a SOCK_SEQPACKET socketpair: one JSON
+// message per packet, so neither side needs framing, and a dead peer shows
+// up as EOF instead of a hang.
+
+type msgType string
+
+const (
+	msgBootstrap msgType = "bootstrap" // parent -> init: initConfig
+	msgReady     msgType = "ready"     // init -> parent: rootfs done, waiting for the cgroup
+	msgJoined    msgType = "joined"    // parent -> init: init is in its cgroup
+	msgCreated   msgType = "created"   // init -> parent: waiting for start
+	msgError     msgType = "error"     // init -> parent: setup failed, Error says why
+)
+
+type message struct {
+	Type  msgType     `json:"type"`
+	Error string      `json:"error,omitempty"`
+	Init  *initConfig `json:"init,omitempty"`
+}
+
+// initConfig is everything the init needs; the init never reads the bundle.
+type initConfig struct {
+	ID           string            `json:"id"`
+	Spec         *specs.Spec       `json:"spec"`
+	Rootfs       string            `json:"rootfs"`
+	Bundle       string            `json:"bundle"`
+	NoPivot      bool              `json:"noPivot,omitempty"`
+	NoNewKeyring bool              `json:"noNewKeyring,omitempty"`
+	PreserveFds  int               `json:"preserveFds,omitempty"`
+	CgroupPaths  map[string]string `json:"cgroupPaths,omitempty"`
+	// Fds the init inherits, by number in the init.
+	FifoFd int `json:"fifoFd"`
+}
+
+// maxMsg bounds one packet: a config.json is rarely above a few hundred KiB.
+const maxMsg = 4 << 20
+
+type channel struct{ f *os.File }
+
+func (c channel) send(m message) error {
+	data, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	if len(data) > maxMsg {
+		return fmt.Errorf("message %s: %d bytes is too large", m.Type, len(data))
+	}
+	_, err = c.f.Write(data)
+	return err
+}
+
+// recv reads one message; EOF means the peer died.
+func (c channel) recv() (message, error) {
+	buf := make([]byte, maxMsg)
+	for {
+		n, _, err := unix.Recvfrom(int(c.f.Fd()), buf, 0)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return message{}, err
+		}
+		if n == 0 {
+			return message{}, errPeerGone
+		}
+		var m message
+		if err := json.Unmarshal(buf[:n], &m); err != nil {
+			return message{}, fmt.Errorf("decode message: %w", err)
+		}
+		return m, nil
+	}
+}
+
+// expect receives one message and turns an init's error report into an error.
+func (c channel) expect(t msgType) (message, error) {
+	m, err := c.recv()
+	if err != nil {
+		return m, err
+	}
+	if m.Type == msgError {
+		return m, initError(m.Error)
+	}
+	if m.Type != t {
+		return m, fmt.Errorf("protocol: got %q, want %q", m.Type, t)
+	}
+	return m, nil
+}
+
+type initError string
+
+func (e initError) Error() string { return string(e) }
+
+var errPeerGone = fmt.Errorf("peer closed the channel")
+
+func socketpair() (parent, child *os.File, err error) {
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, nil, fmt.Errorf("socketpair: %w", err)
+	}
+	return os.NewFile(uintptr(fds[0]), "init-parent"), os.NewFile(uintptr(fds[1]), "init-child"), nil
+}

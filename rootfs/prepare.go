@@ -1,0 +1,116 @@
+package rootfs
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+)
+
+var propagationFlags = map[string]uintptr{
+	"":            unix.MS_SLAVE | unix.MS_REC, // runc's default
+	"private":     unix.MS_PRIVATE,
+	"rprivate":    unix.MS_PRIVATE | unix.MS_REC,
+	"slave":       unix.MS_SLAVE,
+	"rslave":      unix.MS_SLAVE | unix.MS_REC,
+	"shared":      unix.MS_SHARED,
+	"rshared":     unix.MS_SHARED | unix.MS_REC,
+	"unbindable":  unix.MS_UNBINDABLE,
+	"runbindable": unix.MS_UNBINDABLE | unix.MS_REC,
+}
+
+// prepareRoot stops mount events from leaking back to the host, then makes
+// the rootfs a mount point of its own (pivot_root needs one).
+func prepareRoot(c *Config) error {
+	prop := ""
+	if c.Spec.Linux != nil {
+		prop = c.Spec.Linux.RootfsPropagation
+	}
+	flags, ok := propagationFlags[prop]
+	if !ok {
+		return fmt.Errorf("linux.rootfsPropagation: unknown value %q", prop)
+	}
+	// Shared propagation is applied after pivot_root: until then the host
+	// must not see the container's mounts.
+	if flags&unix.MS_SHARED != 0 {
+		flags = unix.MS_SLAVE | unix.MS_REC
+	}
+	if err := unix.Mount("", "/", "", flags, ""); err != nil {
+		return fmt.Errorf("make / %s: %w", prop, err)
+	}
+	// pivot_root refuses a shared parent mount; bind the rootfs onto itself
+	// and make that bind private.
+	if err := unix.Mount(c.Rootfs, c.Rootfs, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
+		return fmt.Errorf("bind rootfs %s: %w", c.Rootfs, err)
+	}
+	if err := unix.Mount("", c.Rootfs, "", unix.MS_PRIVATE, ""); err != nil {
+		return fmt.Errorf("make rootfs %s private: %w", c.Rootfs, err)
+	}
+	return nil
+}
+
+func rootPropagation(prop string) error {
+	flags := propagationFlags[prop]
+	if flags&unix.MS_SHARED == 0 {
+		return nil
+	}
+	if err := unix.Mount("", "/", "", flags, ""); err != nil {
+		return fmt.Errorf("linux.rootfsPropagation %s: %w", prop, err)
+	}
+	return nil
+}
+
+// refuseSymlink fails if root/name is a symlink: procfs and sysfs writes
+// must never be redirected (CVE-2019-16884 class).
+func refuseSymlink(root *os.File, name string) error {
+	var st unix.Stat_t
+	err := unix.Fstatat(int(root.Fd()), name, &st, unix.AT_SYMLINK_NOFOLLOW)
+	if errors.Is(err, unix.ENOENT) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("rootfs /%s: %w", name, err)
+	}
+	if st.Mode&unix.S_IFMT == unix.S_IFLNK {
+		return fmt.Errorf("rootfs /%s is a symlink: refusing to mount over it", name)
+	}
+	return nil
+}
+
+// enterRoot makes root the process's "/" with pivot_root, and detaches the
+// old root so no host path stays reachable; noPivot uses MS_MOVE + chroot
+// for roots on ramfs/initramfs, where pivot_root is impossible.
+func enterRoot(root *os.File, noPivot bool) error {
+	if err := unix.Fchdir(int(root.Fd())); err != nil {
+		return fmt.Errorf("enter rootfs: %w", err)
+	}
+	if noPivot {
+		if err := unix.Mount(".", "/", "", unix.MS_MOVE, ""); err != nil {
+			return fmt.Errorf("move rootfs to /: %w", err)
+		}
+		if err := unix.Chroot("."); err != nil {
+			return fmt.Errorf("chroot: %w", err)
+		}
+		return unix.Chdir("/")
+	}
+	// pivot_root(".", ".") stacks the old root on top of the new one; the
+	// detach below removes it without needing a directory for it.
+	if err := unix.PivotRoot(".", "."); err != nil {
+		return fmt.Errorf("pivot_root: %w", err)
+	}
+	// Events from the old root must not reach the host's mounts.
+	if err := unix.Mount("", ".", "", unix.MS_SLAVE|unix.MS_REC, ""); err != nil {
+		return fmt.Errorf("make old root slave: %w", err)
+	}
+	if err := unix.Unmount(".", unix.MNT_DETACH); err != nil {
+		return fmt.Errorf("detach old root: %w", err)
+	}
+	return unix.Chdir("/")
+}
+
+func cleanDest(p string) string { return path.Clean("/" + p) }
+
+var _ = specs.Version

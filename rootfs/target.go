@@ -1,0 +1,76 @@
+package rootfs
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"strings"
+
+	pathrs "github.com/cyphar/filepath-securejoin/pathrs-lite"
+	"golang.org/x/sys/unix"
+)
+
+// resolveFlags scope every lookup to the rootfs: ".." and absolute symlinks
+// stop at its root, and magic links (/proc/self/...) are never followed.
+const resolveFlags = unix.RESOLVE_IN_ROOT | unix.RESOLVE_NO_MAGICLINKS
+
+// openInRoot opens rel (relative to root, symlinks resolved inside it) as
+// an O_PATH descriptor.
+func openInRoot(root *os.File, rel string, extra uint64) (*os.File, error) {
+	how := unix.OpenHow{Flags: unix.O_PATH | unix.O_CLOEXEC, Resolve: resolveFlags | extra}
+	for {
+		fd, err := unix.Openat2(int(root.Fd()), rel, &how)
+		if err == unix.EAGAIN || err == unix.EINTR {
+			continue // a concurrent rename on the host; retry as the kernel asks
+		}
+		if err != nil {
+			return nil, err
+		}
+		return os.NewFile(uintptr(fd), "/"+rel), nil
+	}
+}
+
+// mountPoint returns a descriptor of dest inside root, creating it (a file
+// when file is set, directories otherwise, parents always) if missing.
+func mountPoint(root *os.File, dest string, file, noSymlinks bool) (*os.File, error) {
+	rel := strings.TrimPrefix(path.Clean("/"+dest), "/")
+	if rel == "" {
+		return nil, errors.New("destination: cannot mount over the rootfs itself")
+	}
+	if file {
+		dir, base := path.Split(rel)
+		parent, err := pathrs.MkdirAllHandle(root, dir, 0o755)
+		if err != nil {
+			return nil, fmt.Errorf("create parent of %s: %w", dest, err)
+		}
+		fd, err := unix.Openat(int(parent.Fd()), base, unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC|unix.O_RDONLY, 0o644)
+		parent.Close()
+		if err == nil {
+			unix.Close(fd)
+		} else if err != unix.EEXIST {
+			return nil, fmt.Errorf("create mount point %s: %w", dest, err)
+		}
+	} else {
+		h, err := pathrs.MkdirAllHandle(root, rel, 0o755)
+		if err != nil {
+			return nil, fmt.Errorf("create mount point %s: %w", dest, err)
+		}
+		if !noSymlinks {
+			return h, nil
+		}
+		h.Close()
+	}
+	var extra uint64
+	if noSymlinks {
+		extra = unix.RESOLVE_NO_SYMLINKS
+	}
+	f, err := openInRoot(root, rel, extra)
+	if err != nil {
+		if err == unix.ELOOP {
+			return nil, fmt.Errorf("mount point %s: a component is a symlink", dest)
+		}
+		return nil, fmt.Errorf("mount point %s: %w", dest, err)
+	}
+	return f, nil
+}

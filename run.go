@@ -1,0 +1,91 @@
+package main
+
+import (
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/brigrt/brig/libcontainer"
+	"github.com/sirupsen/logrus"
+	"github.com/urfave/cli/v2"
+	"golang.org/x/sys/unix"
+)
+
+var runCommand = &cli.Command{
+	Name:      "run",
+	Usage:     "create and start a container, wait for it, and delete it",
+	ArgsUsage: "<container-id>",
+	Flags: append([]cli.Flag{
+		&cli.BoolFlag{Name: "detach", Aliases: []string{"d"}, Usage: "return after start; leave the container running"},
+	}, createFlags...),
+	Action: func(c *cli.Context) error {
+		id, err := containerID(c)
+		if err != nil {
+			return err
+		}
+		// Catch signals from now on, so that one arriving between create and
+		// wait is forwarded rather than killing brig.
+		sigs := make(chan os.Signal, 16)
+		if !c.Bool("detach") {
+			signal.Notify(sigs)
+			defer signal.Stop(sigs)
+		}
+		ct, init, err := libcontainer.Create(createOpts(c, id))
+		if err != nil {
+			return err
+		}
+		defer ct.Unlock()
+		if err := ct.Start(); err != nil {
+			if derr := ct.Delete(true); derr != nil {
+				logrus.Warnf("clean up after failed start: %v", derr)
+			}
+			return err
+		}
+		if c.Bool("detach") {
+			return nil
+		}
+		status := wait(init, sigs)
+		if err := ct.Delete(true); err != nil {
+			logrus.Warnf("delete: %v", err)
+		}
+		if status != 0 {
+			return cli.Exit("", status)
+		}
+		return nil
+	},
+}
+
+// wait forwards signals to the init until it exits and returns its exit
+// status the way a shell reports it (128+N for a signal).
+func wait(init *os.Process, sigs chan os.Signal) int {
+	done := make(chan *os.ProcessState, 1)
+	go func() {
+		st, err := init.Wait()
+		if err != nil {
+			logrus.Warnf("wait for container: %v", err)
+		}
+		done <- st
+	}()
+	for {
+		select {
+		case st := <-done:
+			if st == nil {
+				return 255
+			}
+			ws := st.Sys().(syscall.WaitStatus)
+			if ws.Signaled() {
+				return 128 + int(ws.Signal())
+			}
+			return ws.ExitStatus()
+		case s := <-sigs:
+			sig := s.(unix.Signal)
+			switch sig {
+			case unix.SIGCHLD, unix.SIGURG, unix.SIGPIPE, unix.SIGWINCH:
+				continue
+			}
+			if err := init.Signal(sig); err != nil {
+				logrus.Debugf("forward %v: %v", sig, err)
+			}
+		}
+	}
+}
