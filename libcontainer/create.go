@@ -43,6 +43,8 @@ func Create(o CreateOpts) (_ *Container, _ *os.Process, retErr error) {
 	// Pdeathsig ties the init's life to this thread until the container is
 	// created: keep the thread for the rest of the process.
 	runtime.LockOSThread()
+	t := newPhaseTimer("create " + o.ID)
+	defer t.done()
 
 	bundle, err := filepath.Abs(o.Bundle)
 	if err != nil {
@@ -123,16 +125,18 @@ func Create(o CreateOpts) (_ *Container, _ *os.Process, retErr error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	t.mark("state dir")
 	if err := cg.Create(); err != nil {
 		return nil, nil, err
 	}
+	t.mark("cgroup create")
 	c.cg = cg
 	c.p.CgroupPaths = cg.Paths()
 	if err := writePersisted(dir, c.p); err != nil {
 		return nil, nil, fmt.Errorf("write state: %w", err)
 	}
 
-	initProc, err = c.spawnInit(s, o)
+	initProc, err = c.spawnInit(s, o, t)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -181,7 +185,7 @@ var cloneFlags = map[specs.LinuxNamespaceType]uintptr{
 }
 
 // spawnInit starts the init and drives it to "created".
-func (c *Container) spawnInit(s *specs.Spec, o CreateOpts) (*os.Process, error) {
+func (c *Container) spawnInit(s *specs.Spec, o CreateOpts, t *phaseTimer) (*os.Process, error) {
 	fifoPath := filepath.Join(c.dir, fifoName)
 	if err := unix.Mkfifo(fifoPath, 0o600); err != nil {
 		return nil, fmt.Errorf("exec fifo: %w", err)
@@ -243,6 +247,7 @@ func (c *Container) spawnInit(s *specs.Spec, o CreateOpts) (*os.Process, error) 
 	}
 	proc := cmd.Process
 	childSock.Close()
+	t.mark("clone init")
 	c.p.Pid = proc.Pid
 	c.p.PidStart, _, _ = pidStartTime(proc.Pid)
 	fail := func(err error) (*os.Process, error) {
@@ -271,17 +276,20 @@ func (c *Container) spawnInit(s *specs.Spec, o CreateOpts) (*os.Process, error) 
 	if _, err := ch.expect(msgReady); err != nil {
 		return fail(initFailed(err))
 	}
+	t.mark("init ready")
 	// Joining the cgroup this late keeps the init's own start-up out of
 	// the container's memory accounting.
 	if err := c.cg.Enter(proc.Pid); err != nil {
 		return fail(err)
 	}
+	t.mark("cgroup enter")
 	if err := ch.send(message{Type: msgJoined}); err != nil {
 		return fail(fmt.Errorf("init: %w", err))
 	}
 	if _, err := ch.expect(msgCreated); err != nil {
 		return fail(initFailed(err))
 	}
+	t.mark("init created")
 	return proc, nil
 }
 

@@ -60,11 +60,25 @@ func (c channel) send(m message) error {
 	return err
 }
 
-// recv reads one message; EOF means the peer died.
+// recv reads one message; EOF means the peer died. The packet's size is
+// peeked first: the init must not touch megabytes of memory for a buffer
+// (it may be about to run under a tiny memory limit).
 func (c channel) recv() (message, error) {
-	buf := make([]byte, maxMsg)
+	fd := int(c.f.Fd())
+	var n int
+	var err error
 	for {
-		n, _, err := unix.Recvfrom(int(c.f.Fd()), buf, 0)
+		n, _, err = unix.Recvfrom(fd, nil, unix.MSG_PEEK|unix.MSG_TRUNC)
+		if err != unix.EINTR {
+			break
+		}
+	}
+	if err != nil {
+		return message{}, err
+	}
+	buf := make([]byte, n+1)
+	for {
+		n, _, err = unix.Recvfrom(fd, buf, 0)
 		if err == unix.EINTR {
 			continue
 		}
