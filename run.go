@@ -30,11 +30,26 @@ var runCommand = &cli.Command{
 			signal.Notify(sigs)
 			defer signal.Stop(sigs)
 		}
-		ct, init, err := libcontainer.Create(createOpts(c, id))
+		opts := createOpts(c, id)
+		var tty *ttyRelay
+		if !c.Bool("detach") && opts.ConsoleSocket == "" {
+			if tty, err = newTTYRelay(); err != nil {
+				return err
+			}
+			defer tty.close()
+			opts.Console = tty.theirs
+		}
+		ct, init, err := libcontainer.Create(opts)
 		if err != nil {
 			return err
 		}
 		defer ct.Unlock()
+		if tty != nil && ct.Terminal() {
+			if err := tty.start(); err != nil {
+				ct.Delete(true)
+				return err
+			}
+		}
 		if err := ct.Start(); err != nil {
 			if derr := ct.Delete(true); derr != nil {
 				logrus.Warnf("clean up after failed start: %v", derr)
@@ -44,7 +59,7 @@ var runCommand = &cli.Command{
 		if c.Bool("detach") {
 			return nil
 		}
-		status := wait(init, sigs)
+		status := wait(init, sigs, tty)
 		if err := ct.Delete(true); err != nil {
 			logrus.Warnf("delete: %v", err)
 		}
@@ -57,7 +72,7 @@ var runCommand = &cli.Command{
 
 // wait forwards signals to the init until it exits and returns its exit
 // status the way a shell reports it (128+N for a signal).
-func wait(init *os.Process, sigs chan os.Signal) int {
+func wait(init *os.Process, sigs chan os.Signal, tty *ttyRelay) int {
 	done := make(chan *os.ProcessState, 1)
 	go func() {
 		st, err := init.Wait()
@@ -80,7 +95,12 @@ func wait(init *os.Process, sigs chan os.Signal) int {
 		case s := <-sigs:
 			sig := s.(unix.Signal)
 			switch sig {
-			case unix.SIGCHLD, unix.SIGURG, unix.SIGPIPE, unix.SIGWINCH:
+			case unix.SIGWINCH:
+				if tty != nil {
+					tty.resize()
+				}
+				continue
+			case unix.SIGCHLD, unix.SIGURG, unix.SIGPIPE:
 				continue
 			}
 			if err := init.Signal(sig); err != nil {

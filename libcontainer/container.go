@@ -148,3 +148,8 @@ func List(root string) ([]ListEntry, error) {
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out, nil
 }
+
+// Terminal says whether the container's process has a terminal.
+func (c *Container) Terminal() bool {
+	return c.p.Spec != nil && c.p.Spec.Process != nil && c.p.Spec.Process.Terminal
+}

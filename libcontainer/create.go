@@ -3,6 +3,7 @@ package libcontainer
 import (
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"os/user"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/brigrt/brig/cgroups"
 	"github.com/brigrt/brig/nsenter"
+	"github.com/brigrt/brig/seccomp"
 	"github.com/brigrt/brig/spec"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/sirupsen/logrus"
@@ -32,6 +34,9 @@ type CreateOpts struct {
 	PreserveFds   int
 	Systemd       bool
 	Rootless      bool
+	// Console, if set, is a connected unix socket that receives the pty
+	// master instead of --console-socket (run in the foreground uses it).
+	Console *os.File
 }
 
 // Create builds a container up to the "created" state: on return its init
@@ -59,6 +64,15 @@ func Create(o CreateOpts) (_ *Container, _ *os.Process, retErr error) {
 	}
 	if err := checkSupported(s, o); err != nil {
 		return nil, nil, err
+	}
+	// Compiled here, not in the init: libseccomp's work stays out of the
+	// container's namespaces and cgroup, and errors surface before anything
+	// is created.
+	var prog *seccomp.Program
+	if s.Linux != nil && s.Linux.Seccomp != nil {
+		if prog, err = seccomp.Compile(s.Linux.Seccomp); err != nil {
+			return nil, nil, fmt.Errorf("config.json: %w", err)
+		}
 	}
 	dir, err := stateDir(o.Root, o.ID)
 	if err != nil {
@@ -136,7 +150,7 @@ func Create(o CreateOpts) (_ *Container, _ *os.Process, retErr error) {
 		return nil, nil, fmt.Errorf("write state: %w", err)
 	}
 
-	initProc, err = c.spawnInit(s, o, t)
+	initProc, err = c.spawnInit(s, o, prog, t)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -163,11 +177,11 @@ func checkSupported(s *specs.Spec, o CreateOpts) error {
 			return fmt.Errorf("config.json: linux.namespaces[%d].path: joining an existing %s namespace is not supported yet", i, ns.Type)
 		}
 	}
-	if s.Process.Terminal && o.ConsoleSocket == "" {
-		return errors.New("config.json: process.terminal: true needs --console-socket (or set it to false)")
+	if s.Process.Terminal && o.ConsoleSocket == "" && o.Console == nil {
+		return errors.New("config.json: process.terminal is true: --console-socket is required")
 	}
-	if s.Process.Terminal {
-		return errors.New("config.json: process.terminal: terminals are not supported yet")
+	if !s.Process.Terminal && o.ConsoleSocket != "" {
+		return errors.New("--console-socket given but config.json: process.terminal is false")
 	}
 	return nil
 }
@@ -185,7 +199,7 @@ var cloneFlags = map[specs.LinuxNamespaceType]uintptr{
 }
 
 // spawnInit starts the init and drives it to "created".
-func (c *Container) spawnInit(s *specs.Spec, o CreateOpts, t *phaseTimer) (*os.Process, error) {
+func (c *Container) spawnInit(s *specs.Spec, o CreateOpts, prog *seccomp.Program, t *phaseTimer) (*os.Process, error) {
 	fifoPath := filepath.Join(c.dir, fifoName)
 	if err := unix.Mkfifo(fifoPath, 0o600); err != nil {
 		return nil, fmt.Errorf("exec fifo: %w", err)
@@ -225,6 +239,19 @@ func (c *Container) spawnInit(s *specs.Spec, o CreateOpts, t *phaseTimer) (*os.P
 	}
 	cmd.ExtraFiles = append(cmd.ExtraFiles, childSock, fifo)
 	sockFd := 3 + o.PreserveFds
+	consoleFd := -1
+	if s.Process.Terminal {
+		console := o.Console
+		if console == nil {
+			var err error
+			if console, err = dialConsole(o.ConsoleSocket); err != nil {
+				return nil, err
+			}
+			defer console.Close()
+		}
+		cmd.ExtraFiles = append(cmd.ExtraFiles, console)
+		consoleFd = sockFd + 2
+	}
 	cmd.Env = []string{
 		nsenter.EnvInit + "=" + strconv.Itoa(sockFd),
 	}
@@ -268,10 +295,27 @@ func (c *Container) spawnInit(s *specs.Spec, o CreateOpts, t *phaseTimer) (*os.P
 		NoNewKeyring: o.NoNewKeyring,
 		PreserveFds:  o.PreserveFds,
 		CgroupPaths:  c.p.CgroupPaths,
+		Seccomp:      prog,
 		FifoFd:       sockFd + 1,
+		ConsoleFd:    consoleFd,
 	}
 	if err := ch.send(message{Type: msgBootstrap, Init: ic}); err != nil {
 		return fail(fmt.Errorf("send config to init: %w", err))
+	}
+	if needsMountSync(s) {
+		if _, err := ch.expect(msgMounted); err != nil {
+			return fail(initFailed(err))
+		}
+		st := hookState(o.ID, c.p.Bundle, s.Annotations, proc.Pid, Creating)
+		if err := runHooks("prestart", s.Hooks.Prestart, st); err != nil {
+			return fail(err)
+		}
+		if err := runHooks("createRuntime", s.Hooks.CreateRuntime, st); err != nil {
+			return fail(err)
+		}
+		if err := ch.send(message{Type: msgContinue, Pid: proc.Pid}); err != nil {
+			return fail(fmt.Errorf("init: %w", err))
+		}
 	}
 	if _, err := ch.expect(msgReady); err != nil {
 		return fail(initFailed(err))
@@ -283,7 +327,7 @@ func (c *Container) spawnInit(s *specs.Spec, o CreateOpts, t *phaseTimer) (*os.P
 		return fail(err)
 	}
 	t.mark("cgroup enter")
-	if err := ch.send(message{Type: msgJoined}); err != nil {
+	if err := ch.send(message{Type: msgJoined, Pid: proc.Pid}); err != nil {
 		return fail(fmt.Errorf("init: %w", err))
 	}
 	if _, err := ch.expect(msgCreated); err != nil {
@@ -318,4 +362,17 @@ func owner() string {
 		return "#" + strconv.Itoa(os.Geteuid())
 	}
 	return u.Username
+}
+
+func dialConsole(path string) (*os.File, error) {
+	conn, err := net.DialUnix("unix", nil, &net.UnixAddr{Name: path, Net: "unix"})
+	if err != nil {
+		return nil, fmt.Errorf("--console-socket %s: %w", path, err)
+	}
+	defer conn.Close()
+	f, err := conn.File()
+	if err != nil {
+		return nil, fmt.Errorf("--console-socket %s: %w", path, err)
+	}
+	return f, nil
 }

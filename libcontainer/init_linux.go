@@ -12,6 +12,7 @@ import (
 
 	"github.com/brigrt/brig/nsenter"
 	"github.com/brigrt/brig/rootfs"
+	"github.com/brigrt/brig/seccomp"
 	"github.com/brigrt/brig/spec"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
@@ -107,15 +108,34 @@ func runInit(ch channel) error {
 		if err := rootfs.Setup(rc); err != nil {
 			return err
 		}
+		if err := createContainerHooks(ch, ic); err != nil {
+			return err
+		}
+		if err := rootfs.Pivot(rc); err != nil {
+			return err
+		}
 		if err := rootfs.Finalize(s); err != nil {
 			return err
 		}
-	} else if err := unix.Chroot(ic.Rootfs); err != nil {
+	} else {
+		if err := createContainerHooks(ch, ic); err != nil {
+			return err
+		}
 		// Without a mount namespace nothing may be mounted; chroot is the
 		// most the host's mount table allows.
-		return fmt.Errorf("chroot %s: %w", ic.Rootfs, err)
+		if err := unix.Chroot(ic.Rootfs); err != nil {
+			return fmt.Errorf("chroot %s: %w", ic.Rootfs, err)
+		}
+		if err := unix.Chdir("/"); err != nil {
+			return err
+		}
 	}
 
+	if p.Terminal && ic.ConsoleFd >= 0 {
+		if err := setupConsole(ic.ConsoleFd, p.ConsoleSize); err != nil {
+			return err
+		}
+	}
 	env := p.Env
 	exe, err := lookPath(p.Args[0], env)
 	if err != nil {
@@ -132,7 +152,8 @@ func runInit(ch channel) error {
 	if err := ch.send(message{Type: msgReady}); err != nil {
 		return err
 	}
-	if _, err := ch.expect(msgJoined); err != nil {
+	joined, err := ch.expect(msgJoined)
+	if err != nil {
 		return err
 	}
 	// From here on the container outlives `brig create`.
@@ -148,6 +169,15 @@ func runInit(ch channel) error {
 	}
 	if err := setRlimits(p.Rlimits); err != nil {
 		return err
+	}
+	// Without no_new_privs the kernel accepts a filter only from a process
+	// holding CAP_SYS_ADMIN: install it now, before the capabilities go (as
+	// runc does); the profile then also covers the init's last syscalls.
+	filterEarly := ic.Seccomp != nil && !p.NoNewPrivileges
+	if filterEarly {
+		if err := installSeccomp(ic, joined.Pid, "created"); err != nil {
+			return err
+		}
 	}
 	if err := dropBounding(caps, lastCap); err != nil {
 		return err
@@ -190,6 +220,19 @@ func runInit(ch channel) error {
 		break
 	}
 	unix.Close(ic.FifoFd)
+	if s.Hooks != nil && len(s.Hooks.StartContainer) > 0 {
+		st := hookState(ic.ID, ic.Bundle, s.Annotations, joined.Pid, Created)
+		if err := runHooks("startContainer", s.Hooks.StartContainer, st); err != nil {
+			return err
+		}
+	}
+	if ic.Seccomp != nil && !filterEarly {
+		// The very last step before execve: a profile can never break
+		// the init's own set-up.
+		if err := installSeccomp(ic, joined.Pid, "running"); err != nil {
+			return err
+		}
+	}
 	// No descriptor of brig's reaches the container (CVE-2024-21626 class):
 	// everything above the preserved ones is close-on-exec.
 	if err := unix.CloseRange(uint(3+ic.PreserveFds), ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
@@ -197,6 +240,64 @@ func runInit(ch channel) error {
 	}
 	err = syscall.Exec(exe, p.Args, env)
 	return fmt.Errorf("exec %s: %w", p.Args[0], err)
+}
+
+// createContainerHooks stops between the mounts and pivot_root: the parent
+// runs prestart and createRuntime hooks, then this process runs the
+// createContainer hooks in the container's namespaces.
+func createContainerHooks(ch channel, ic *initConfig) error {
+	if !needsMountSync(ic.Spec) {
+		return nil
+	}
+	if err := ch.send(message{Type: msgMounted}); err != nil {
+		return err
+	}
+	m, err := ch.expect(msgContinue)
+	if err != nil {
+		return err
+	}
+	st := hookState(ic.ID, ic.Bundle, ic.Spec.Annotations, m.Pid, Creating)
+	return runHooks("createContainer", ic.Spec.Hooks.CreateContainer, st)
+}
+
+// installSeccomp loads the filter on this thread and, for SCMP_ACT_NOTIFY,
+// hands the listener fd to the agent at listenerPath.
+func installSeccomp(ic *initConfig, pid int, status specs.ContainerState) error {
+	prog := ic.Seccomp
+	var l *seccomp.Listener
+	if prog.Notify {
+		var err error
+		// Dial before the filter exists: the profile may filter connect.
+		if l, err = seccomp.DialListener(prog.ListenerPath); err != nil {
+			return fmt.Errorf("linux.seccomp.listenerPath: %w", err)
+		}
+	}
+	fd, err := prog.Install()
+	if err != nil {
+		return fmt.Errorf("linux.seccomp: %w", err)
+	}
+	if l == nil {
+		return nil
+	}
+	st := specs.ContainerProcessState{
+		Version:  specs.Version,
+		Pid:      pid,
+		Metadata: prog.ListenerMetadata,
+		State: specs.State{
+			Version:     specs.Version,
+			ID:          ic.ID,
+			Status:      status,
+			Pid:         pid,
+			Bundle:      ic.Bundle,
+			Annotations: ic.Spec.Annotations,
+		},
+	}
+	err = l.Send(fd, st)
+	unix.Close(fd)
+	if err != nil {
+		return fmt.Errorf("linux.seccomp.listenerPath: send notify fd: %w", err)
+	}
+	return nil
 }
 
 // writeSysctls writes linux.sysctl through the host's /proc/sys: the

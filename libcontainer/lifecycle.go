@@ -42,6 +42,10 @@ func (c *Container) Start() error {
 	if err := os.Remove(fifoPath); err != nil {
 		return fmt.Errorf("start: %w", err)
 	}
+	if c.p.Spec != nil && c.p.Spec.Hooks != nil {
+		h := c.p.Spec.Hooks
+		warnHooks("poststart", h.Poststart, hookState(c.p.ID, c.p.Bundle, c.p.Annotations, c.p.Pid, Running))
+	}
 	return nil
 }
 
@@ -114,6 +118,9 @@ func (c *Container) destroy() error {
 	}
 	if err := os.RemoveAll(c.dir); err != nil {
 		return fmt.Errorf("delete container %q: %w", c.p.ID, err)
+	}
+	if s := c.p.Spec; s != nil && s.Hooks != nil {
+		warnHooks("poststop", s.Hooks.Poststop, hookState(c.p.ID, c.p.Bundle, c.p.Annotations, 0, Stopped))
 	}
 	return nil
 }

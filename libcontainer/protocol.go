@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/brigrt/brig/seccomp"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 )
@@ -17,6 +18,8 @@ type msgType string
 
 const (
 	msgBootstrap msgType = "bootstrap" // parent -> init: initConfig
+	msgMounted   msgType = "mounted"   // init -> parent: mounts done, before pivot_root (only with hooks)
+	msgContinue  msgType = "continue"  // parent -> init: prestart/createRuntime hooks ran
 	msgReady     msgType = "ready"     // init -> parent: rootfs done, waiting for the cgroup
 	msgJoined    msgType = "joined"    // parent -> init: init is in its cgroup
 	msgCreated   msgType = "created"   // init -> parent: waiting for start
@@ -27,6 +30,9 @@ type message struct {
 	Type  msgType     `json:"type"`
 	Error string      `json:"error,omitempty"`
 	Init  *initConfig `json:"init,omitempty"`
+	// Pid is the init's pid in the runtime's pid namespace (msgJoined):
+	// the init cannot see it from inside its own pid namespace.
+	Pid int `json:"pid,omitempty"`
 }
 
 // initConfig is everything the init needs; the init never reads the bundle.
@@ -39,8 +45,12 @@ type initConfig struct {
 	NoNewKeyring bool              `json:"noNewKeyring,omitempty"`
 	PreserveFds  int               `json:"preserveFds,omitempty"`
 	CgroupPaths  map[string]string `json:"cgroupPaths,omitempty"`
+	// Seccomp is the compiled linux.seccomp filter (nil: none).
+	Seccomp *seccomp.Program `json:"seccomp,omitempty"`
 	// Fds the init inherits, by number in the init.
 	FifoFd int `json:"fifoFd"`
+	// ConsoleFd is a connected console socket (process.terminal), or -1.
+	ConsoleFd int `json:"consoleFd"`
 }
 
 // maxMsg bounds one packet: a config.json is rarely above a few hundred KiB.

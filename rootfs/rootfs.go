@@ -25,8 +25,8 @@ type Config struct {
 }
 
 // Setup runs in the init, in the container's new mount namespace, before
-// any process of the container exists. On return "/" is the container's
-// root and the working directory is "/".
+// any process of the container exists: it makes the mounts and /dev. Then
+// the createContainer hooks run, then Pivot.
 func Setup(c *Config) error {
 	s := c.Spec
 	if err := prepareRoot(c); err != nil {
@@ -57,16 +57,22 @@ func Setup(c *Config) error {
 	if s.Linux != nil {
 		devices = s.Linux.Devices
 	}
-	if err := setupDev(root, devices, devBind, c.UserNS); err != nil {
-		return err
+	return setupDev(root, devices, devBind, c.UserNS)
+}
+
+// Pivot makes the rootfs the process's "/" (pivot_root, or MS_MOVE and
+// chroot with NoPivot). On return the working directory is "/".
+func Pivot(c *Config) error {
+	root, err := os.OpenFile(c.Rootfs, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("rootfs %s: %w", c.Rootfs, err)
 	}
+	defer root.Close()
 	if err := enterRoot(root, c.NoPivot); err != nil {
 		return err
 	}
-	if s.Linux != nil {
-		if err := rootPropagation(s.Linux.RootfsPropagation); err != nil {
-			return err
-		}
+	if c.Spec.Linux != nil {
+		return rootPropagation(c.Spec.Linux.RootfsPropagation)
 	}
 	return nil
 }
