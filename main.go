@@ -69,7 +69,13 @@ func newApp() *cli.App {
 			stateCommand,
 			listCommand,
 			killCommand,
+			execCommand,
 			deleteCommand,
+			updateCommand,
+			pauseCommand,
+			resumeCommand,
+			eventsCommand,
+			psCommand,
 			featuresCommand,
 		},
 		// Errors are printed by fatal, once, as the last line.

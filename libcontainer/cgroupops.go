@@ -1,6 +1,7 @@
 package libcontainer
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -22,6 +23,9 @@ var errNoCgroup = errors.New("container has no cgroup")
 
 // resumeTimeout bounds the wait for a thawed cgroup to report so.
 const resumeTimeout = 2 * time.Second
+
+// oomSettle is how long a v1 OOM notification waits for the kill counter.
+const oomSettle = 100 * time.Millisecond
 
 func (c *Container) mustCgroup() (cgroups.Manager, error) {
 	m := c.cgroup()
@@ -413,15 +417,31 @@ func (n *OOMNotifier) loop(ch chan<- struct{}) {
 		if n.v2 && inotifyIgnored(buf[:nr]) {
 			return
 		}
+		n.mu.Lock()
+		prev := n.last
+		n.mu.Unlock()
 		cur, err := n.read()
 		if err != nil {
 			return // cgroup gone
 		}
+		if !n.v2 {
+			// The eventfd fires when the cgroup hits OOM, before the
+			// killer has counted its kill: wait a little for the counter,
+			// so that Check does not report the same OOM again.
+			for deadline := time.Now().Add(oomSettle); !cur.after(prev) && time.Now().Before(deadline); {
+				time.Sleep(5 * time.Millisecond)
+				if cur, err = n.read(); err != nil {
+					return
+				}
+			}
+		}
 		n.mu.Lock()
-		// v1: every eventfd wake-up is an OOM (the kernel may not count a
-		// kill when the OOM killer is disabled); v2: only counter changes.
+		// v1: every eventfd wake-up is an OOM (no kill is counted when the
+		// OOM killer is disabled); v2: only counter changes are.
 		fire := !n.v2 || cur.after(n.last)
-		n.last = cur
+		if cur.after(n.last) {
+			n.last = cur
+		}
 		n.mu.Unlock()
 		if fire {
 			select {
@@ -433,12 +453,17 @@ func (n *OOMNotifier) loop(ch chan<- struct{}) {
 }
 
 func inotifyIgnored(b []byte) bool {
+	// struct inotify_event: int wd; u32 mask, cookie, len; char name[len].
 	for len(b) >= unix.SizeofInotifyEvent {
-		ev := (*unix.InotifyEvent)(unsafePointer(b))
-		if ev.Mask&(unix.IN_IGNORED|unix.IN_DELETE_SELF) != 0 {
+		mask := binary.NativeEndian.Uint32(b[4:8])
+		nameLen := int(binary.NativeEndian.Uint32(b[12:16]))
+		if mask&(unix.IN_IGNORED|unix.IN_DELETE_SELF) != 0 {
 			return true
 		}
-		b = b[unix.SizeofInotifyEvent+int(ev.Len):]
+		if len(b) < unix.SizeofInotifyEvent+nameLen {
+			break
+		}
+		b = b[unix.SizeofInotifyEvent+nameLen:]
 	}
 	return false
 }

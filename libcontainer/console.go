@@ -14,7 +14,7 @@ import (
 // the peer the init's controlling terminal and stdio, binds the peer over
 // /dev/console, and sends the master to the console socket (SCM_RIGHTS),
 // which is what containerd and conmon wait for.
-func setupConsole(consoleFd int, size *specs.Box) error {
+func setupConsole(consoleFd int, size *specs.Box, devConsole bool) error {
 	root, err := os.OpenFile("/", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return err
@@ -50,8 +50,10 @@ func setupConsole(consoleFd int, size *specs.Box) error {
 			return fmt.Errorf("process.consoleSize: %w", err)
 		}
 	}
-	if err := bindConsole(root, peer); err != nil {
-		return err
+	if devConsole {
+		if err := bindConsole(root, peer); err != nil {
+			return err
+		}
 	}
 	if err := sendFd(consoleFd, "/dev/ptmx", master); err != nil {
 		return fmt.Errorf("--console-socket: send pty master: %w", err)

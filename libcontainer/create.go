@@ -5,16 +5,13 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"os/user"
 	"path/filepath"
 	"runtime"
 	"strconv"
-	"syscall"
 	"time"
 
 	"github.com/brigrt/brig/cgroups"
-	"github.com/brigrt/brig/nsenter"
 	"github.com/brigrt/brig/seccomp"
 	"github.com/brigrt/brig/spec"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -146,6 +143,9 @@ func Create(o CreateOpts) (_ *Container, _ *os.Process, retErr error) {
 	t.mark("cgroup create")
 	c.cg = cg
 	c.p.CgroupPaths = cg.Paths()
+	if err := saveSeccomp(dir, prog); err != nil {
+		return nil, nil, fmt.Errorf("write state: %w", err)
+	}
 	if err := writePersisted(dir, c.p); err != nil {
 		return nil, nil, fmt.Errorf("write state: %w", err)
 	}
@@ -172,11 +172,6 @@ func checkSupported(s *specs.Spec, o CreateOpts) error {
 	if s.Linux == nil {
 		return nil
 	}
-	for i, ns := range s.Linux.Namespaces {
-		if ns.Path != "" {
-			return fmt.Errorf("config.json: linux.namespaces[%d].path: joining an existing %s namespace is not supported yet", i, ns.Type)
-		}
-	}
 	if s.Process.Terminal && o.ConsoleSocket == "" && o.Console == nil {
 		return errors.New("config.json: process.terminal is true: --console-socket is required")
 	}
@@ -184,18 +179,6 @@ func checkSupported(s *specs.Spec, o CreateOpts) error {
 		return errors.New("--console-socket given but config.json: process.terminal is false")
 	}
 	return nil
-}
-
-var cloneFlags = map[specs.LinuxNamespaceType]uintptr{
-	specs.PIDNamespace:     unix.CLONE_NEWPID,
-	specs.NetworkNamespace: unix.CLONE_NEWNET,
-	specs.MountNamespace:   unix.CLONE_NEWNS,
-	specs.IPCNamespace:     unix.CLONE_NEWIPC,
-	specs.UTSNamespace:     unix.CLONE_NEWUTS,
-	specs.UserNamespace:    unix.CLONE_NEWUSER,
-	specs.TimeNamespace:    unix.CLONE_NEWTIME,
-	// The cgroup namespace is unshared by the init once it is in its
-	// cgroup, so that the namespace's root is the container's cgroup.
 }
 
 // spawnInit starts the init and drives it to "created".
@@ -211,34 +194,8 @@ func (c *Container) spawnInit(s *specs.Spec, o CreateOpts, prog *seccomp.Program
 		return nil, fmt.Errorf("exec fifo: %w", err)
 	}
 	defer fifo.Close()
-	parentSock, childSock, err := socketpair()
-	if err != nil {
-		return nil, err
-	}
-	defer parentSock.Close()
-	defer childSock.Close()
-	self, err := sealedSelf()
-	if err != nil {
-		return nil, err
-	}
-	defer self.Close()
-
-	cmd := &exec.Cmd{
-		Path:   "/proc/self/fd/" + strconv.Itoa(int(self.Fd())),
-		Args:   []string{"brig", "init"},
-		Stdin:  os.Stdin,
-		Stdout: os.Stdout,
-		Stderr: os.Stderr,
-		SysProcAttr: &syscall.SysProcAttr{
-			Setsid:    true,
-			Pdeathsig: syscall.SIGKILL,
-		},
-	}
-	for i := 0; i < o.PreserveFds; i++ {
-		cmd.ExtraFiles = append(cmd.ExtraFiles, os.NewFile(uintptr(3+i), "preserved"))
-	}
-	cmd.ExtraFiles = append(cmd.ExtraFiles, childSock, fifo)
-	sockFd := 3 + o.PreserveFds
+	var extra []*os.File
+	extra = append(extra, fifo)
 	consoleFd := -1
 	if s.Process.Terminal {
 		console := o.Console
@@ -249,31 +206,20 @@ func (c *Container) spawnInit(s *specs.Spec, o CreateOpts, prog *seccomp.Program
 			}
 			defer console.Close()
 		}
-		cmd.ExtraFiles = append(cmd.ExtraFiles, console)
-		consoleFd = sockFd + 2
+		extra = append(extra, console)
+		consoleFd = 3 + o.PreserveFds + 2
 	}
-	cmd.Env = []string{
-		nsenter.EnvInit + "=" + strconv.Itoa(sockFd),
-	}
+	ss := spawnSpec{preserveFds: o.PreserveFds, extra: extra}
 	if s.Linux != nil {
-		for _, ns := range s.Linux.Namespaces {
-			cmd.SysProcAttr.Cloneflags |= cloneFlags[ns.Type]
-		}
-		if cmd.SysProcAttr.Cloneflags&unix.CLONE_NEWUSER != 0 {
-			for _, m := range s.Linux.UIDMappings {
-				cmd.SysProcAttr.UidMappings = append(cmd.SysProcAttr.UidMappings, syscall.SysProcIDMap{ContainerID: int(m.ContainerID), HostID: int(m.HostID), Size: int(m.Size)})
-			}
-			for _, m := range s.Linux.GIDMappings {
-				cmd.SysProcAttr.GidMappings = append(cmd.SysProcAttr.GidMappings, syscall.SysProcIDMap{ContainerID: int(m.ContainerID), HostID: int(m.HostID), Size: int(m.Size)})
-			}
-			cmd.SysProcAttr.GidMappingsEnableSetgroups = true
-		}
+		ss.namespaces, ss.uidMaps, ss.gidMaps = s.Linux.Namespaces, s.Linux.UIDMappings, s.Linux.GIDMappings
 	}
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start init: %w", err)
+	sp, err := spawn(ss)
+	if err != nil {
+		return nil, err
 	}
-	proc := cmd.Process
-	childSock.Close()
+	defer sp.ch.f.Close()
+	proc := sp.proc
+	sockFd := sp.sockFd
 	t.mark("clone init")
 	c.p.Pid = proc.Pid
 	c.p.PidStart, _, _ = pidStartTime(proc.Pid)
@@ -285,7 +231,7 @@ func (c *Container) spawnInit(s *specs.Spec, o CreateOpts, prog *seccomp.Program
 	if err := writePersisted(c.dir, c.p); err != nil {
 		return fail(fmt.Errorf("write state: %w", err))
 	}
-	ch := channel{parentSock}
+	ch := sp.ch
 	ic := &initConfig{
 		ID:           o.ID,
 		Spec:         s,

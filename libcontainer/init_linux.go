@@ -41,27 +41,24 @@ func Init() {
 }
 
 func runInit(ch channel) error {
-	m, err := ch.expect(msgBootstrap)
+	m, err := ch.recv()
 	if err != nil {
 		return err
 	}
+	if m.Type == msgError {
+		return initError(m.Error)
+	}
 	ic := m.Init
-	if ic == nil || ic.Spec == nil || ic.Spec.Process == nil {
-		return errors.New("init: empty bootstrap message")
+	if m.Type != msgBootstrap || ic == nil || ic.Spec == nil || ic.Spec.Process == nil {
+		return errors.New("init: bad bootstrap message")
+	}
+	if ic.Exec {
+		return execProcess(ch, ic)
 	}
 	s := ic.Spec
 	p := s.Process
 	// Device nodes and mount points get exactly the modes asked for.
 	unix.Umask(0)
-
-	caps, err := parseCaps(p.Capabilities)
-	if err != nil {
-		return err
-	}
-	lastCap, err := spec.LastCap()
-	if err != nil {
-		return err
-	}
 	// The host's procfs (still "/proc" here) is trusted; writes through it
 	// reach this process and the namespaces it is in, whatever the image
 	// holds (CVE-2019-16884/2023-27561 class).
@@ -130,83 +127,24 @@ func runInit(ch channel) error {
 			return err
 		}
 	}
-
 	if p.Terminal && ic.ConsoleFd >= 0 {
-		if err := setupConsole(ic.ConsoleFd, p.ConsoleSize); err != nil {
+		if err := setupConsole(ic.ConsoleFd, p.ConsoleSize, true); err != nil {
 			return err
 		}
 	}
-	env := p.Env
-	exe, err := lookPath(p.Args[0], env)
+	fp, err := prepareProcess(ch, ic, func() error {
+		if hasNS[specs.CgroupNamespace] {
+			// Now that the init is in its cgroup, the new namespace's root
+			// is the container's cgroup.
+			if err := unix.Unshare(unix.CLONE_NEWCGROUP); err != nil {
+				return fmt.Errorf("unshare cgroup namespace: %w", err)
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return err
 	}
-	cwd := p.Cwd
-	if cwd == "" {
-		cwd = "/"
-	}
-	if err := ensureDir(cwd); err != nil {
-		return err
-	}
-
-	if err := ch.send(message{Type: msgReady}); err != nil {
-		return err
-	}
-	joined, err := ch.expect(msgJoined)
-	if err != nil {
-		return err
-	}
-	// From here on the container outlives `brig create`.
-	if err := unix.Prctl(unix.PR_SET_PDEATHSIG, 0, 0, 0, 0); err != nil {
-		return fmt.Errorf("clear parent-death signal: %w", err)
-	}
-	if hasNS[specs.CgroupNamespace] {
-		// Now that the init is in its cgroup, the new namespace's root is
-		// the container's cgroup.
-		if err := unix.Unshare(unix.CLONE_NEWCGROUP); err != nil {
-			return fmt.Errorf("unshare cgroup namespace: %w", err)
-		}
-	}
-	if err := setRlimits(p.Rlimits); err != nil {
-		return err
-	}
-	// Without no_new_privs the kernel accepts a filter only from a process
-	// holding CAP_SYS_ADMIN: install it now, before the capabilities go (as
-	// runc does); the profile then also covers the init's last syscalls.
-	filterEarly := ic.Seccomp != nil && !p.NoNewPrivileges
-	if filterEarly {
-		if err := installSeccomp(ic, joined.Pid, "created"); err != nil {
-			return err
-		}
-	}
-	if err := dropBounding(caps, lastCap); err != nil {
-		return err
-	}
-	if err := setUser(p.User); err != nil {
-		return err
-	}
-	if err := applyCaps(caps, lastCap); err != nil {
-		return err
-	}
-	if err := chdirInRoot(cwd); err != nil {
-		return err
-	}
-	if p.NoNewPrivileges {
-		if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
-			return fmt.Errorf("process.noNewPrivileges: %w", err)
-		}
-	}
-	umask := 0o022
-	if p.User.Umask != nil {
-		umask = int(*p.User.Umask)
-	}
-	unix.Umask(umask)
-	env = withHome(env, int(p.User.UID))
-
-	if err := ch.send(message{Type: msgCreated}); err != nil {
-		return err
-	}
-	ch.f.Close()
 	// Wait for start: it writes one byte into the exec fifo.
 	var b [1]byte
 	for {
@@ -221,15 +159,116 @@ func runInit(ch channel) error {
 	}
 	unix.Close(ic.FifoFd)
 	if s.Hooks != nil && len(s.Hooks.StartContainer) > 0 {
-		st := hookState(ic.ID, ic.Bundle, s.Annotations, joined.Pid, Created)
+		st := hookState(ic.ID, ic.Bundle, s.Annotations, fp.pid, Created)
 		if err := runHooks("startContainer", s.Hooks.StartContainer, st); err != nil {
 			return err
 		}
 	}
-	if ic.Seccomp != nil && !filterEarly {
+	return fp.exec("running")
+}
+
+// finalProcess is a process ready for execve.
+type finalProcess struct {
+	ic          *initConfig
+	exe         string
+	env         []string
+	pid         int  // in the runtime's pid namespace
+	filterEarly bool // seccomp already installed
+}
+
+// prepareProcess does what the container's init and an exec'd process
+// share, in runc's order: resolve the command, report ready, wait until the
+// parent has put us in the cgroup (then run afterJoin), then rlimits, user,
+// capabilities, cwd, no_new_privs, umask; and report "created".
+func prepareProcess(ch channel, ic *initConfig, afterJoin func() error) (*finalProcess, error) {
+	p := ic.Spec.Process
+	caps, err := parseCaps(p.Capabilities)
+	if err != nil {
+		return nil, err
+	}
+	lastCap, err := spec.LastCap()
+	if err != nil {
+		return nil, err
+	}
+	env := p.Env
+	exe, err := lookPath(p.Args[0], env)
+	if err != nil {
+		return nil, err
+	}
+	cwd := p.Cwd
+	if cwd == "" {
+		cwd = "/"
+	}
+	if err := ensureDir(cwd); err != nil {
+		return nil, err
+	}
+	if err := ch.send(message{Type: msgReady}); err != nil {
+		return nil, err
+	}
+	joined, err := ch.expect(msgJoined)
+	if err != nil {
+		return nil, err
+	}
+	// From here on the process outlives the brig command that made it.
+	if err := unix.Prctl(unix.PR_SET_PDEATHSIG, 0, 0, 0, 0); err != nil {
+		return nil, fmt.Errorf("clear parent-death signal: %w", err)
+	}
+	if afterJoin != nil {
+		if err := afterJoin(); err != nil {
+			return nil, err
+		}
+	}
+	if err := setRlimits(p.Rlimits); err != nil {
+		return nil, err
+	}
+	fp := &finalProcess{ic: ic, exe: exe, pid: joined.Pid}
+	// Without no_new_privs the kernel accepts a filter only from a process
+	// holding CAP_SYS_ADMIN: install it now, before the capabilities go (as
+	// runc does); the profile then also covers the init's last syscalls.
+	fp.filterEarly = ic.Seccomp != nil && !p.NoNewPrivileges
+	if fp.filterEarly {
+		if err := installSeccomp(ic, joined.Pid, "created"); err != nil {
+			return nil, err
+		}
+	}
+	if err := dropBounding(caps, lastCap); err != nil {
+		return nil, err
+	}
+	if err := setUser(p.User); err != nil {
+		return nil, err
+	}
+	if err := applyCaps(caps, lastCap); err != nil {
+		return nil, err
+	}
+	if err := chdirInRoot(cwd); err != nil {
+		return nil, err
+	}
+	if p.NoNewPrivileges {
+		if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
+			return nil, fmt.Errorf("process.noNewPrivileges: %w", err)
+		}
+	}
+	umask := 0o022
+	if p.User.Umask != nil {
+		umask = int(*p.User.Umask)
+	}
+	unix.Umask(umask)
+	fp.env = withHome(env, int(p.User.UID))
+	if err := ch.send(message{Type: msgCreated}); err != nil {
+		return nil, err
+	}
+	ch.f.Close()
+	return fp, nil
+}
+
+// exec installs a late seccomp filter, makes every brig descriptor
+// close-on-exec, and execs the process.
+func (fp *finalProcess) exec(status specs.ContainerState) error {
+	ic := fp.ic
+	if ic.Seccomp != nil && !fp.filterEarly {
 		// The very last step before execve: a profile can never break
 		// the init's own set-up.
-		if err := installSeccomp(ic, joined.Pid, "running"); err != nil {
+		if err := installSeccomp(ic, fp.pid, status); err != nil {
 			return err
 		}
 	}
@@ -238,8 +277,25 @@ func runInit(ch channel) error {
 	if err := unix.CloseRange(uint(3+ic.PreserveFds), ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
 		return fmt.Errorf("close_range: %w", err)
 	}
-	err = syscall.Exec(exe, p.Args, env)
+	p := ic.Spec.Process
+	err := syscall.Exec(fp.exe, p.Args, fp.env)
 	return fmt.Errorf("exec %s: %w", p.Args[0], err)
+}
+
+// execProcess is `brig exec`'s side of the init: the constructor has joined
+// the container's namespaces (and its root); run the process there.
+func execProcess(ch channel, ic *initConfig) error {
+	p := ic.Spec.Process
+	if p.Terminal && ic.ConsoleFd >= 0 {
+		if err := setupConsole(ic.ConsoleFd, p.ConsoleSize, false); err != nil {
+			return err
+		}
+	}
+	fp, err := prepareProcess(ch, ic, nil)
+	if err != nil {
+		return err
+	}
+	return fp.exec("running")
 }
 
 // createContainerHooks stops between the mounts and pivot_root: the parent

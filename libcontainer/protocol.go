@@ -24,6 +24,7 @@ const (
 	msgJoined    msgType = "joined"    // parent -> init: init is in its cgroup
 	msgCreated   msgType = "created"   // init -> parent: waiting for start
 	msgError     msgType = "error"     // init -> parent: setup failed, Error says why
+	msgPid       msgType = "pid"       // constructor -> parent: the init forked into a joined pid namespace
 )
 
 type message struct {
@@ -45,6 +46,9 @@ type initConfig struct {
 	NoNewKeyring bool              `json:"noNewKeyring,omitempty"`
 	PreserveFds  int               `json:"preserveFds,omitempty"`
 	CgroupPaths  map[string]string `json:"cgroupPaths,omitempty"`
+	// Exec: run Spec.Process in the namespaces the constructor joined
+	// (brig exec) instead of setting up a container.
+	Exec bool `json:"exec,omitempty"`
 	// Seccomp is the compiled linux.seccomp filter (nil: none).
 	Seccomp *seccomp.Program `json:"seccomp,omitempty"`
 	// Fds the init inherits, by number in the init.

@@ -9,5 +9,17 @@ package nsenter
 import "C"
 
 // EnvInit is the variable the parent sets to tell the constructor (and
-// main) that this process is a container init.
+// main) that this process is a container init; its value is the fd of the
+// init's end of the parent/init socket.
 const EnvInit = "_BRIG_INIT"
+
+// EnvJoin lists the namespaces the constructor joins before the Go runtime
+// starts, as "type:path,..." with the types of /proc/<pid>/ns (user, ipc,
+// uts, net, pid, cgroup, time, mnt). After joining a pid or time namespace
+// it forks (CLONE_PARENT) and the original process reports the child's pid
+// as the message {"type":"pid","pid":N} on the init socket, then exits.
+const EnvJoin = "_BRIG_JOIN"
+
+// EnvUnshare holds clone flags (decimal) of namespaces to create after the
+// joins, so that they are owned by a joined user namespace.
+const EnvUnshare = "_BRIG_UNSHARE"

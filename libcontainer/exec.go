@@ -1,0 +1,163 @@
+package libcontainer
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/brigrt/brig/seccomp"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+)
+
+// seccompFile keeps the compiled filter for exec (compiling a large
+// profile costs tens of milliseconds).
+const seccompFile = "seccomp.json"
+
+// ExecOpts are the inputs of `brig exec`.
+type ExecOpts struct {
+	Process       *specs.Process
+	ConsoleSocket string
+	Console       *os.File
+	PidFile       string
+	PreserveFds   int
+	IgnorePaused  bool
+}
+
+// Exec runs another process in a created or running container: it joins
+// every namespace of the container's init and its cgroup, and gets the
+// container's seccomp filter. The returned process is a child of the caller.
+func (c *Container) Exec(o ExecOpts) (*os.Process, error) {
+	st := c.status()
+	switch {
+	case st == Stopped || st == Creating:
+		return nil, &StateError{ID: c.p.ID, Status: st, Op: "exec in"}
+	case st == Paused && !o.IgnorePaused:
+		return nil, fmt.Errorf("cannot exec in container %q: it is paused (use --ignore-paused)", c.p.ID)
+	}
+	p := o.Process
+	if p == nil || len(p.Args) == 0 {
+		return nil, errors.New("exec: process.args: must not be empty")
+	}
+	if p.Terminal && o.ConsoleSocket == "" && o.Console == nil {
+		return nil, errors.New("exec: --tty needs --console-socket when detached")
+	}
+	s := *c.p.Spec
+	s.Process = p
+	s.Hooks = nil
+	var ss spawnSpec
+	ss.preserveFds = o.PreserveFds
+	if s.Linux != nil {
+		for _, ns := range s.Linux.Namespaces {
+			name := nsProcName[ns.Type]
+			path := fmt.Sprintf("/proc/%d/ns/%s", c.p.Pid, name)
+			// Joining one's own user namespace is an error (EINVAL).
+			if ns.Type == specs.UserNamespace && sameFile(path, "/proc/self/ns/user") {
+				continue
+			}
+			ss.namespaces = append(ss.namespaces, specs.LinuxNamespace{Type: ns.Type, Path: path})
+		}
+	}
+	consoleFd := -1
+	if p.Terminal {
+		console := o.Console
+		if console == nil {
+			var err error
+			if console, err = dialConsole(o.ConsoleSocket); err != nil {
+				return nil, err
+			}
+			defer console.Close()
+		}
+		ss.extra = append(ss.extra, console)
+		consoleFd = 3 + o.PreserveFds + 1
+	}
+	prog, err := c.seccompProgram()
+	if err != nil {
+		return nil, err
+	}
+	// The container must not exit between the check above and the joins.
+	if !c.p.initAlive() {
+		return nil, &StateError{ID: c.p.ID, Status: Stopped, Op: "exec in"}
+	}
+	sp, err := spawn(ss)
+	if err != nil {
+		return nil, err
+	}
+	defer sp.ch.f.Close()
+	ic := &initConfig{
+		ID:          c.p.ID,
+		Spec:        &s,
+		Bundle:      c.p.Bundle,
+		PreserveFds: o.PreserveFds,
+		Exec:        true,
+		Seccomp:     prog,
+		FifoFd:      -1,
+		ConsoleFd:   consoleFd,
+	}
+	fail := func(err error) (*os.Process, error) {
+		sp.kill()
+		return nil, err
+	}
+	if err := sp.ch.send(message{Type: msgBootstrap, Init: ic}); err != nil {
+		return fail(fmt.Errorf("exec: %w", err))
+	}
+	if _, err := sp.ch.expect(msgReady); err != nil {
+		return fail(initFailed(err))
+	}
+	if m := c.cgroup(); m != nil {
+		if err := m.Enter(sp.proc.Pid); err != nil {
+			return fail(err)
+		}
+	}
+	if err := sp.ch.send(message{Type: msgJoined, Pid: sp.proc.Pid}); err != nil {
+		return fail(fmt.Errorf("exec: %w", err))
+	}
+	if _, err := sp.ch.expect(msgCreated); err != nil {
+		return fail(initFailed(err))
+	}
+	if o.PidFile != "" {
+		if err := writePidFile(o.PidFile, sp.proc.Pid); err != nil {
+			return fail(fmt.Errorf("pid file %s: %w", o.PidFile, err))
+		}
+	}
+	return sp.proc, nil
+}
+
+func (c *Container) seccompProgram() (*seccomp.Program, error) {
+	data, err := os.ReadFile(filepath.Join(c.dir, seccompFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var prog seccomp.Program
+	if err := json.Unmarshal(data, &prog); err != nil {
+		return nil, fmt.Errorf("%s: %w", seccompFile, err)
+	}
+	return &prog, nil
+}
+
+func saveSeccomp(dir string, prog *seccomp.Program) error {
+	if prog == nil {
+		return nil
+	}
+	data, err := json.Marshal(prog)
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(filepath.Join(dir, seccompFile), data, 0o600)
+}
+
+func sameFile(a, b string) bool {
+	var sa, sb unix.Stat_t
+	if unix.Stat(a, &sa) != nil || unix.Stat(b, &sb) != nil {
+		return false
+	}
+	return sa.Dev == sb.Dev && sa.Ino == sb.Ino
+}
+
+// Spec returns the container's config (for exec's defaults).
+func (c *Container) Spec() *specs.Spec { return c.p.Spec }

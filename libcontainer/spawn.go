@@ -1,0 +1,165 @@
+package libcontainer
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/brigrt/brig/nsenter"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+)
+
+// spawnSpec describes one `brig init` process to start: the container's
+// init (create) or a process joining a container (exec).
+type spawnSpec struct {
+	namespaces  []specs.LinuxNamespace // new ones (no path) and joined ones
+	uidMaps     []specs.LinuxIDMapping
+	gidMaps     []specs.LinuxIDMapping
+	preserveFds int        // caller's fds 3..3+n-1, passed at the same numbers
+	extra       []*os.File // after the init socket, at sockFd+1...
+}
+
+// spawned is a started init with the parent's end of its socket.
+type spawned struct {
+	proc   *os.Process
+	ch     channel
+	sockFd int // the init socket's fd number in the init
+}
+
+func (sp *spawned) kill() {
+	sp.proc.Kill()
+	sp.proc.Wait()
+}
+
+var cloneFlags = map[specs.LinuxNamespaceType]uintptr{
+	specs.PIDNamespace:     unix.CLONE_NEWPID,
+	specs.NetworkNamespace: unix.CLONE_NEWNET,
+	specs.MountNamespace:   unix.CLONE_NEWNS,
+	specs.IPCNamespace:     unix.CLONE_NEWIPC,
+	specs.UTSNamespace:     unix.CLONE_NEWUTS,
+	specs.UserNamespace:    unix.CLONE_NEWUSER,
+	specs.TimeNamespace:    unix.CLONE_NEWTIME,
+	// The cgroup namespace is unshared by the init once it is in its
+	// cgroup, so that the namespace's root is the container's cgroup.
+}
+
+// nsProcName is the namespace's name under /proc/<pid>/ns.
+var nsProcName = map[specs.LinuxNamespaceType]string{
+	specs.PIDNamespace: "pid", specs.NetworkNamespace: "net", specs.MountNamespace: "mnt",
+	specs.IPCNamespace: "ipc", specs.UTSNamespace: "uts", specs.UserNamespace: "user",
+	specs.CgroupNamespace: "cgroup", specs.TimeNamespace: "time",
+}
+
+// spawn starts a sealed copy of brig as `brig init`. New namespaces come
+// from clone flags when nothing is joined (the fast path); when a
+// namespace is joined by path, the nsenter constructor joins it before the
+// Go runtime starts and then unshares the new ones, so that they belong to
+// a joined user namespace.
+func spawn(sp spawnSpec) (*spawned, error) {
+	parentSock, childSock, err := socketpair()
+	if err != nil {
+		return nil, err
+	}
+	defer childSock.Close()
+	self, err := sealedSelf()
+	if err != nil {
+		parentSock.Close()
+		return nil, err
+	}
+	defer self.Close()
+	// The path names the sealed fd in this process; fork keeps it open
+	// until execve, and it is numbered above every fd passed to the child.
+	cmd := &exec.Cmd{
+		Path:   "/proc/self/fd/" + strconv.Itoa(int(self.Fd())),
+		Args:   []string{"brig", "init"},
+		Stdin:  os.Stdin,
+		Stdout: os.Stdout,
+		Stderr: os.Stderr,
+		SysProcAttr: &syscall.SysProcAttr{
+			Setsid:    true,
+			Pdeathsig: syscall.SIGKILL,
+		},
+	}
+	for i := 0; i < sp.preserveFds; i++ {
+		cmd.ExtraFiles = append(cmd.ExtraFiles, os.NewFile(uintptr(3+i), "preserved"))
+	}
+	sockFd := 3 + sp.preserveFds
+	cmd.ExtraFiles = append(cmd.ExtraFiles, childSock)
+	cmd.ExtraFiles = append(cmd.ExtraFiles, sp.extra...)
+	cmd.Env = []string{nsenter.EnvInit + "=" + strconv.Itoa(sockFd)}
+
+	var joins []string
+	var flags uintptr
+	newUser := false
+	for _, ns := range sp.namespaces {
+		if ns.Path != "" {
+			joins = append(joins, nsProcName[ns.Type]+":"+ns.Path)
+			continue
+		}
+		flags |= cloneFlags[ns.Type]
+		newUser = newUser || ns.Type == specs.UserNamespace
+	}
+	if len(joins) > 0 {
+		if newUser {
+			parentSock.Close()
+			return nil, errors.New("config.json: linux.namespaces: a new user namespace together with joined namespaces is not supported yet")
+		}
+		cmd.Env = append(cmd.Env, nsenter.EnvJoin+"="+strings.Join(joins, ","))
+		if flags != 0 {
+			cmd.Env = append(cmd.Env, nsenter.EnvUnshare+"="+strconv.FormatUint(uint64(flags), 10))
+		}
+	} else {
+		cmd.SysProcAttr.Cloneflags = flags
+	}
+	if newUser {
+		for _, m := range sp.uidMaps {
+			cmd.SysProcAttr.UidMappings = append(cmd.SysProcAttr.UidMappings, syscall.SysProcIDMap{ContainerID: int(m.ContainerID), HostID: int(m.HostID), Size: int(m.Size)})
+		}
+		for _, m := range sp.gidMaps {
+			cmd.SysProcAttr.GidMappings = append(cmd.SysProcAttr.GidMappings, syscall.SysProcIDMap{ContainerID: int(m.ContainerID), HostID: int(m.HostID), Size: int(m.Size)})
+		}
+		cmd.SysProcAttr.GidMappingsEnableSetgroups = true
+	}
+	if err := cmd.Start(); err != nil {
+		parentSock.Close()
+		return nil, fmt.Errorf("start init: %w", err)
+	}
+	sp2 := &spawned{proc: cmd.Process, ch: channel{parentSock}, sockFd: sockFd}
+	if len(joins) == 0 || (flags&(unix.CLONE_NEWPID|unix.CLONE_NEWTIME) == 0 && !joinsForking(joins)) {
+		return sp2, nil
+	}
+	// The constructor forked into the joined pid/time namespace: the
+	// process to manage is the child it reports; reap the intermediate.
+	m, err := sp2.ch.recv()
+	if err == nil && m.Type == msgError {
+		err = initError(m.Error)
+	} else if err == nil && (m.Type != msgPid || m.Pid <= 0) {
+		err = fmt.Errorf("protocol: got %q, want %q", m.Type, msgPid)
+	}
+	cmd.Wait()
+	if err != nil {
+		parentSock.Close()
+		return nil, initFailed(err)
+	}
+	proc, err := os.FindProcess(m.Pid)
+	if err != nil {
+		parentSock.Close()
+		return nil, err
+	}
+	sp2.proc = proc
+	return sp2, nil
+}
+
+func joinsForking(joins []string) bool {
+	for _, j := range joins {
+		if strings.HasPrefix(j, "pid:") || strings.HasPrefix(j, "time:") {
+			return true
+		}
+	}
+	return false
+}
