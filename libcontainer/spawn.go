@@ -124,6 +124,9 @@ func spawn(sp spawnSpec) (*spawned, error) {
 			cmd.SysProcAttr.GidMappings = append(cmd.SysProcAttr.GidMappings, syscall.SysProcIDMap{ContainerID: int(m.ContainerID), HostID: int(m.HostID), Size: int(m.Size)})
 		}
 		cmd.SysProcAttr.GidMappingsEnableSetgroups = true
+		// Become the namespace's root once the maps are written: the host
+		// uid is unmapped there and would exec without capabilities.
+		cmd.SysProcAttr.Credential = &syscall.Credential{Uid: 0, Gid: 0, NoSetGroups: true}
 	}
 	if err := cmd.Start(); err != nil {
 		parentSock.Close()
