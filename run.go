@@ -59,9 +59,14 @@ var runCommand = &cli.Command{
 		if c.Bool("detach") {
 			return nil
 		}
+		// Other commands (kill, exec, state) must work while we wait.
+		ct.Unlock()
 		status := wait(init, sigs, tty)
-		if err := ct.Delete(true); err != nil {
-			logrus.Warnf("delete: %v", err)
+		if ct, err := libcontainer.LoadLocked(rootDir(c), id); err == nil {
+			if err := ct.Delete(true); err != nil {
+				logrus.Warnf("delete: %v", err)
+			}
+			ct.Unlock()
 		}
 		if status != 0 {
 			return cli.Exit("", status)
