@@ -6,8 +6,9 @@ PREFIX    ?= /usr/local
 VERSION   ?= $(shell cat VERSION 2>/dev/null || echo 0.1.0-dev)
 COMMIT    ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 # Static: no dynamic loader at start-up (it is on the container start path),
-# and the binary works in any rootfs. netgo/osusergo keep glibc's NSS out.
-TAGS      ?= netgo osusergo
+# and the binary works in any rootfs. netgo/osusergo keep glibc's NSS out;
+# urfave_cli_no_docs drops the markdown/man generators (and their init cost).
+TAGS      ?= netgo osusergo urfave_cli_no_docs
 LDFLAGS   := -s -w -X main.version=$(VERSION) -X main.gitCommit=$(COMMIT) -extldflags -static
 DEMO_DIR  ?= /tmp/brig-demo
 

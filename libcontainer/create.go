@@ -223,7 +223,11 @@ func (c *Container) spawnInit(s *specs.Spec, o CreateOpts, prog *seccomp.Program
 	t.mark("clone init")
 	c.p.Pid = proc.Pid
 	c.p.PidStart, _, _ = pidStartTime(proc.Pid)
+	var enterDone chan error
 	fail := func(err error) (*os.Process, error) {
+		if enterDone != nil {
+			<-enterDone
+		}
 		proc.Kill()
 		proc.Wait()
 		return nil, err
@@ -244,6 +248,15 @@ func (c *Container) spawnInit(s *specs.Spec, o CreateOpts, prog *seccomp.Program
 		Seccomp:      prog,
 		FifoFd:       sockFd + 1,
 		ConsoleFd:    consoleFd,
+	}
+	// Moving a process between cgroups can wait for an RCU grace period
+	// (milliseconds on cgroup v1). With no memory limit, do it while the
+	// init sets up. With one, join only once the init is ready: its own
+	// start-up memory then stays out of the container's limit, so tiny
+	// limits still let the container start.
+	if !hasMemoryLimit(s) {
+		enterDone = make(chan error, 1)
+		go func() { enterDone <- c.cg.Enter(proc.Pid) }()
 	}
 	if err := ch.send(message{Type: msgBootstrap, Init: ic}); err != nil {
 		return fail(fmt.Errorf("send config to init: %w", err))
@@ -267,9 +280,13 @@ func (c *Container) spawnInit(s *specs.Spec, o CreateOpts, prog *seccomp.Program
 		return fail(initFailed(err))
 	}
 	t.mark("init ready")
-	// Joining the cgroup this late keeps the init's own start-up out of
-	// the container's memory accounting.
-	if err := c.cg.Enter(proc.Pid); err != nil {
+	if enterDone != nil {
+		err = <-enterDone
+		enterDone = nil
+	} else {
+		err = c.cg.Enter(proc.Pid)
+	}
+	if err != nil {
 		return fail(err)
 	}
 	t.mark("cgroup enter")
@@ -321,4 +338,12 @@ func dialConsole(path string) (*os.File, error) {
 		return nil, fmt.Errorf("--console-socket %s: %w", path, err)
 	}
 	return f, nil
+}
+
+func hasMemoryLimit(s *specs.Spec) bool {
+	if s.Linux == nil || s.Linux.Resources == nil || s.Linux.Resources.Memory == nil {
+		return false
+	}
+	m := s.Linux.Resources.Memory
+	return (m.Limit != nil && *m.Limit > 0) || (m.Swap != nil && *m.Swap > 0)
 }

@@ -202,6 +202,14 @@ func prepareProcess(ch channel, ic *initConfig, afterJoin func() error) (*finalP
 	if err := ensureDir(cwd); err != nil {
 		return nil, err
 	}
+	// Resolved now (openat2, which older seccomp profiles do not know) and
+	// entered with fchdir once the process has its final uid, so that the
+	// directory's permissions are checked as that user.
+	cwdFd, err := openCwd(cwd)
+	if err != nil {
+		return nil, err
+	}
+	defer unix.Close(cwdFd)
 	if err := ch.send(message{Type: msgReady}); err != nil {
 		return nil, err
 	}
@@ -240,8 +248,8 @@ func prepareProcess(ch channel, ic *initConfig, afterJoin func() error) (*finalP
 	if err := applyCaps(caps, lastCap); err != nil {
 		return nil, err
 	}
-	if err := chdirInRoot(cwd); err != nil {
-		return nil, err
+	if err := unix.Fchdir(cwdFd); err != nil {
+		return nil, fmt.Errorf("process.cwd %q: %w", cwd, err)
 	}
 	if p.NoNewPrivileges {
 		if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
@@ -274,8 +282,8 @@ func (fp *finalProcess) exec(status specs.ContainerState) error {
 	}
 	// No descriptor of brig's reaches the container (CVE-2024-21626 class):
 	// everything above the preserved ones is close-on-exec.
-	if err := unix.CloseRange(uint(3+ic.PreserveFds), ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
-		return fmt.Errorf("close_range: %w", err)
+	if err := cloexecFrom(3 + ic.PreserveFds); err != nil {
+		return err
 	}
 	p := ic.Spec.Process
 	err := syscall.Exec(fp.exe, p.Args, fp.env)
@@ -458,18 +466,35 @@ func ensureDir(cwd string) error {
 	return nil
 }
 
-// chdirInRoot enters cwd with every symlink scoped to the container's root
+// openCwd resolves cwd with every symlink scoped to the container's root
 // and magic links refused: a cwd such as /proc/self/fd/N can never point
 // at a host directory (CVE-2024-21626).
-func chdirInRoot(cwd string) error {
+func openCwd(cwd string) (int, error) {
 	how := unix.OpenHow{Flags: unix.O_PATH | unix.O_DIRECTORY | unix.O_CLOEXEC, Resolve: unix.RESOLVE_IN_ROOT | unix.RESOLVE_NO_MAGICLINKS}
 	fd, err := unix.Openat2(unix.AT_FDCWD, cwd, &how)
 	if err != nil {
-		return fmt.Errorf("process.cwd %q: %w", cwd, err)
+		return -1, fmt.Errorf("process.cwd %q: %w", cwd, err)
 	}
-	defer unix.Close(fd)
-	if err := unix.Fchdir(fd); err != nil {
-		return fmt.Errorf("process.cwd %q: %w", cwd, err)
+	return fd, nil
+}
+
+// cloexecFrom marks every fd >= first close-on-exec: close_range where the
+// kernel (and the seccomp profile, when it is already loaded) allow it, a
+// walk over /proc/self/fd otherwise.
+func cloexecFrom(first int) error {
+	err := unix.CloseRange(uint(first), ^uint(0), unix.CLOSE_RANGE_CLOEXEC)
+	if err == nil {
+		return nil
+	}
+	ents, derr := os.ReadDir("/proc/self/fd")
+	if derr != nil {
+		return fmt.Errorf("close_range: %v; /proc/self/fd: %w", err, derr)
+	}
+	for _, e := range ents {
+		fd, err := strconv.Atoi(e.Name())
+		if err == nil && fd >= first {
+			unix.CloseOnExec(fd)
+		}
 	}
 	return nil
 }

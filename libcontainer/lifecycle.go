@@ -78,12 +78,16 @@ func (c *Container) Delete(force bool) error {
 			return &StateError{ID: c.p.ID, Status: st, Op: "delete"}
 		}
 	}
+	t := newPhaseTimer("delete " + c.p.ID)
+	defer t.done()
 	if st != Stopped {
 		if err := c.stopInit(); err != nil {
 			return err
 		}
+		t.mark("kill init")
 	}
-	return c.destroy()
+	err := c.destroy(t)
+	return err
 }
 
 // stopInit kills the init (and with it the pid namespace) and waits for it.
@@ -110,15 +114,17 @@ func (c *Container) stopInit() error {
 }
 
 // destroy removes the cgroup and the state dir.
-func (c *Container) destroy() error {
+func (c *Container) destroy(t *phaseTimer) error {
 	if m := c.cgroup(); m != nil {
 		if err := m.Destroy(); err != nil {
 			return fmt.Errorf("delete container %q: %w", c.p.ID, err)
 		}
 	}
+	t.mark("cgroup destroy")
 	if err := os.RemoveAll(c.dir); err != nil {
 		return fmt.Errorf("delete container %q: %w", c.p.ID, err)
 	}
+	t.mark("state dir")
 	if s := c.p.Spec; s != nil && s.Hooks != nil {
 		warnHooks("poststop", s.Hooks.Poststop, hookState(c.p.ID, c.p.Bundle, c.p.Annotations, 0, Stopped))
 	}
