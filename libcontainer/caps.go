@@ -80,8 +80,12 @@ func applyCaps(s capSets, last int) error {
 	if err := unix.Prctl(unix.PR_CAP_AMBIENT, unix.PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0); err != nil && err != unix.EINVAL {
 		return fmt.Errorf("clear ambient capabilities: %w", err)
 	}
+	// The kernel raises an ambient capability only if it is permitted and
+	// inheritable. `runc spec` configs list ambient caps without
+	// inheritable ones, and runc skips those: so do we.
+	raisable := s.ambient & s.permitted & s.inheritable
 	for c := 0; c <= last; c++ {
-		if s.ambient&(1<<uint(c)) == 0 {
+		if raisable&(1<<uint(c)) == 0 {
 			continue
 		}
 		if err := unix.Prctl(unix.PR_CAP_AMBIENT, unix.PR_CAP_AMBIENT_RAISE, uintptr(c), 0, 0); err != nil {

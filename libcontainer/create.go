@@ -236,7 +236,12 @@ func (c *Container) spawnInit(s *specs.Spec, o CreateOpts, prog *seccomp.Program
 		return fail(fmt.Errorf("write state: %w", err))
 	}
 	ch := sp.ch
+	lastCap, err := spec.LastCap()
+	if err != nil {
+		return fail(err)
+	}
 	ic := &initConfig{
+		LastCap:      lastCap,
 		ID:           o.ID,
 		Spec:         s,
 		Rootfs:       c.p.Rootfs,

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/brigrt/brig/seccomp"
+	"github.com/brigrt/brig/spec"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 )
@@ -86,7 +87,13 @@ func (c *Container) Exec(o ExecOpts) (*os.Process, error) {
 		return nil, err
 	}
 	defer sp.ch.f.Close()
+	lastCap, err := spec.LastCap()
+	if err != nil {
+		sp.kill()
+		return nil, err
+	}
 	ic := &initConfig{
+		LastCap:     lastCap,
 		ID:          c.p.ID,
 		Spec:        &s,
 		Bundle:      c.p.Bundle,

@@ -13,7 +13,6 @@ import (
 	"github.com/brigrt/brig/nsenter"
 	"github.com/brigrt/brig/rootfs"
 	"github.com/brigrt/brig/seccomp"
-	"github.com/brigrt/brig/spec"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 )
@@ -93,7 +92,15 @@ func runInit(ch channel) error {
 			return fmt.Errorf("join session keyring: %w", err)
 		}
 	}
-	if hasNS[specs.MountNamespace] {
+	switch {
+	case joinsMountNS(s):
+		// A joined mount namespace is used as it is: its root became ours
+		// when the constructor joined it, and its mounts are not ours to
+		// change.
+		if err := createContainerHooks(ch, ic); err != nil {
+			return err
+		}
+	case hasNS[specs.MountNamespace]:
 		rc := &rootfs.Config{
 			Spec:        s,
 			Rootfs:      ic.Rootfs,
@@ -114,7 +121,7 @@ func runInit(ch channel) error {
 		if err := rootfs.Finalize(s); err != nil {
 			return err
 		}
-	} else {
+	default:
 		if err := createContainerHooks(ch, ic); err != nil {
 			return err
 		}
@@ -167,6 +174,18 @@ func runInit(ch channel) error {
 	return fp.exec("running")
 }
 
+func joinsMountNS(s *specs.Spec) bool {
+	if s.Linux == nil {
+		return false
+	}
+	for _, ns := range s.Linux.Namespaces {
+		if ns.Type == specs.MountNamespace && ns.Path != "" {
+			return true
+		}
+	}
+	return false
+}
+
 // finalProcess is a process ready for execve.
 type finalProcess struct {
 	ic          *initConfig
@@ -186,10 +205,7 @@ func prepareProcess(ch channel, ic *initConfig, afterJoin func() error) (*finalP
 	if err != nil {
 		return nil, err
 	}
-	lastCap, err := spec.LastCap()
-	if err != nil {
-		return nil, err
-	}
+	lastCap := ic.LastCap
 	env := p.Env
 	exe, err := lookPath(p.Args[0], env)
 	if err != nil {
@@ -225,9 +241,6 @@ func prepareProcess(ch channel, ic *initConfig, afterJoin func() error) (*finalP
 		if err := afterJoin(); err != nil {
 			return nil, err
 		}
-	}
-	if err := setRlimits(p.Rlimits); err != nil {
-		return nil, err
 	}
 	fp := &finalProcess{ic: ic, exe: exe, pid: joined.Pid}
 	// Without no_new_privs the kernel accepts a filter only from a process
@@ -273,6 +286,11 @@ func prepareProcess(ch channel, ic *initConfig, afterJoin func() error) (*finalP
 // close-on-exec, and execs the process.
 func (fp *finalProcess) exec(status specs.ContainerState) error {
 	ic := fp.ic
+	// Last, so that a small RLIMIT_AS or RLIMIT_NOFILE cannot break the
+	// Go runtime of the init itself.
+	if err := setRlimits(ic.Spec.Process.Rlimits); err != nil {
+		return err
+	}
 	if ic.Seccomp != nil && !fp.filterEarly {
 		// The very last step before execve: a profile can never break
 		// the init's own set-up.

@@ -46,6 +46,9 @@ type initConfig struct {
 	NoNewKeyring bool              `json:"noNewKeyring,omitempty"`
 	PreserveFds  int               `json:"preserveFds,omitempty"`
 	CgroupPaths  map[string]string `json:"cgroupPaths,omitempty"`
+	// LastCap is the host's highest capability number (read by the parent:
+	// the init may not see the host's /proc).
+	LastCap int `json:"lastCap"`
 	// Exec: run Spec.Process in the namespaces the constructor joined
 	// (brig exec) instead of setting up a container.
 	Exec bool `json:"exec,omitempty"`
