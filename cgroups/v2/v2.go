@@ -122,6 +122,13 @@ func enableControllers(dir string) {
 	if fsutil.Write(dir, "cgroup.subtree_control", strings.Join(plus, " ")) == nil {
 		return
 	}
+	// One by one only in a cgroup without processes: in one that has
+	// some, the threaded controllers (cpuset, pids) would still succeed
+	// and turn it into a thread root, making every child "domain invalid"
+	// (moving a process there then fails with EOPNOTSUPP).
+	if procs, err := fsutil.Read(dir, "cgroup.procs"); err != nil || strings.TrimSpace(procs) != "" {
+		return
+	}
 	for _, p := range plus {
 		_ = fsutil.Write(dir, "cgroup.subtree_control", p)
 	}

@@ -277,6 +277,20 @@ done`,
 		check:  checkCaps(capMask("CAP_CHOWN", "CAP_SYS_CHROOT", "CAP_SETFCAP"), "CapEff", "CapPrm", "CapBnd"),
 	},
 	{
+		// `runc spec` lists ambient caps but no inheritable ones, so the
+		// kernel refuses to raise them; runc ignores that (CapAmb 0), and
+		// configs written by `runc spec` must keep working.
+		name: "runc-spec-ambient-caps",
+		opts: []testutil.SpecOpt{testutil.WithSpec(func(s *specs.Spec) {
+			c := testutil.DefaultCaps
+			s.Process.Capabilities = &specs.LinuxCapabilities{
+				Bounding: c, Effective: c, Permitted: c, Ambient: c,
+			}
+		})},
+		script: "cat /proc/self/status",
+		check:  checkCaps(capMask(testutil.DefaultCaps...), "CapEff", "CapPrm", "CapBnd"),
+	},
+	{
 		name:   "no-new-privileges",
 		script: "cat /proc/self/status",
 		check: func(t *testing.T, out string, _ *testutil.Bundle) {
