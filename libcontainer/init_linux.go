@@ -264,6 +264,9 @@ func prepareProcess(ch channel, ic *initConfig, afterJoin func() error) (*finalP
 	if err := unix.Fchdir(cwdFd); err != nil {
 		return nil, fmt.Errorf("process.cwd %q: %w", cwd, err)
 	}
+	if err := applyLSM(p); err != nil {
+		return nil, err
+	}
 	if p.NoNewPrivileges {
 		if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
 			return nil, fmt.Errorf("process.noNewPrivileges: %w", err)

@@ -166,6 +166,17 @@ run_test() {
 	wait "$wpid" 2>/dev/null
 }
 
+# On Ctrl-C or SIGTERM: end the running test, clean up, remove the scratch dir.
+interrupted() {
+	[ -n "${tpid:-}" ] && kill -KILL "-$tpid" 2>/dev/null
+	[ -n "${wpid:-}" ] && kill -KILL "-$wpid" 2>/dev/null
+	cleanup >/dev/null
+	rm -rf "$WORK"
+	echo "conformance: interrupted" >&2
+	exit 130
+}
+trap interrupted INT TERM
+
 npass=0 nfail=0 nxfail=0 nxpass=0 nleak=0 unexpected=""
 start=$(date +%s)
 for name in $TESTS; do
