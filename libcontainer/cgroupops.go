@@ -92,8 +92,8 @@ func (c *Container) Update(r *specs.LinuxResources) error {
 	if err != nil {
 		return err
 	}
-	if c.p.Spec == nil {
-		return fmt.Errorf("update container %q: state has no saved spec", c.p.ID)
+	if c.Spec() == nil {
+		return fmt.Errorf("update container %q: saved config is unreadable", c.p.ID)
 	}
 	if c.p.Spec.Linux == nil {
 		c.p.Spec.Linux = &specs.Linux{}
@@ -103,7 +103,7 @@ func (c *Container) Update(r *specs.LinuxResources) error {
 		return fmt.Errorf("update container %q: %w", c.p.ID, err)
 	}
 	c.p.Spec.Linux.Resources = merged
-	if err := writePersisted(c.dir, c.p); err != nil {
+	if err := c.saveSpec(); err != nil {
 		return fmt.Errorf("update container %q: write state: %w", c.p.ID, err)
 	}
 	return nil

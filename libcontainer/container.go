@@ -4,6 +4,7 @@
 package libcontainer
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/brigrt/brig/cgroups"
 	"github.com/brigrt/brig/spec"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 )
 
@@ -151,5 +153,31 @@ func List(root string) ([]ListEntry, error) {
 
 // Terminal says whether the container's process has a terminal.
 func (c *Container) Terminal() bool {
-	return c.p.Spec != nil && c.p.Spec.Process != nil && c.p.Spec.Process.Terminal
+	s := c.Spec()
+	return s != nil && s.Process != nil && s.Process.Terminal
+}
+
+// Spec returns the container's config as it was created (and updated),
+// or nil if it cannot be read.
+func (c *Container) Spec() *specs.Spec {
+	if c.p.Spec == nil {
+		data, err := os.ReadFile(filepath.Join(c.dir, configFile))
+		if err != nil {
+			return nil
+		}
+		var s specs.Spec
+		if json.Unmarshal(data, &s) != nil {
+			return nil
+		}
+		c.p.Spec = &s
+	}
+	return c.p.Spec
+}
+
+func (c *Container) saveSpec() error {
+	data, err := json.Marshal(c.p.Spec)
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(filepath.Join(c.dir, configFile), data, 0o600)
 }

@@ -122,10 +122,6 @@ func Create(o CreateOpts) (_ *Container, _ *os.Process, retErr error) {
 			c.Unlock()
 		}
 	}()
-	if err := writePersisted(dir, c.p); err != nil {
-		return nil, nil, fmt.Errorf("write state: %w", err)
-	}
-
 	var res *specs.LinuxResources
 	cgPath := ""
 	if s.Linux != nil {
@@ -136,19 +132,24 @@ func Create(o CreateOpts) (_ *Container, _ *os.Process, retErr error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	// The cgroup's paths are in the state before the cgroup exists, so that
+	// `delete --force` finds it whenever this process dies.
+	c.cg = cg
+	c.p.CgroupPaths = cg.Paths()
+	if err := writePersisted(dir, c.p); err != nil {
+		return nil, nil, fmt.Errorf("write state: %w", err)
+	}
+	if err := c.saveSpec(); err != nil {
+		return nil, nil, fmt.Errorf("write state: %w", err)
+	}
+	if err := saveSeccomp(dir, prog); err != nil {
+		return nil, nil, fmt.Errorf("write state: %w", err)
+	}
 	t.mark("state dir")
 	if err := cg.Create(); err != nil {
 		return nil, nil, err
 	}
 	t.mark("cgroup create")
-	c.cg = cg
-	c.p.CgroupPaths = cg.Paths()
-	if err := saveSeccomp(dir, prog); err != nil {
-		return nil, nil, fmt.Errorf("write state: %w", err)
-	}
-	if err := writePersisted(dir, c.p); err != nil {
-		return nil, nil, fmt.Errorf("write state: %w", err)
-	}
 
 	initProc, err = c.spawnInit(s, o, prog, t)
 	if err != nil {
@@ -241,9 +242,10 @@ func (c *Container) spawnInit(s *specs.Spec, o CreateOpts, prog *seccomp.Program
 		return fail(err)
 	}
 	ic := &initConfig{
+		Timing:       t.on,
 		LastCap:      lastCap,
 		ID:           o.ID,
-		Spec:         s,
+		Spec:         initSpec(s),
 		Rootfs:       c.p.Rootfs,
 		Bundle:       c.p.Bundle,
 		NoPivot:      o.NoPivot,
@@ -281,10 +283,11 @@ func (c *Container) spawnInit(s *specs.Spec, o CreateOpts, prog *seccomp.Program
 			return fail(fmt.Errorf("init: %w", err))
 		}
 	}
-	if _, err := ch.expect(msgReady); err != nil {
+	ready, err := ch.expect(msgReady)
+	if err != nil {
 		return fail(initFailed(err))
 	}
-	t.mark("init ready")
+	t.mark("init ready (" + ready.Timing + ")")
 	if enterDone != nil {
 		err = <-enterDone
 		enterDone = nil
@@ -351,4 +354,24 @@ func hasMemoryLimit(s *specs.Spec) bool {
 	}
 	m := s.Linux.Resources.Memory
 	return (m.Limit != nil && *m.Limit > 0) || (m.Swap != nil && *m.Swap > 0)
+}
+
+// initSpec is the part of the config the init uses: decoding JSON is a
+// visible share of the init's time, and a seccomp profile (compiled here
+// already) or cgroup resources (applied here) can be most of a config.
+func initSpec(s *specs.Spec) *specs.Spec {
+	c := *s
+	if s.Linux != nil {
+		l := *s.Linux
+		l.Seccomp = nil
+		l.Resources = nil
+		l.UIDMappings, l.GIDMappings = nil, nil
+		c.Linux = &l
+	}
+	if s.Hooks != nil {
+		h := *s.Hooks
+		h.Poststart, h.Poststop = nil, nil
+		c.Hooks = &h
+	}
+	return &c
 }

@@ -45,7 +45,11 @@ func (c *Container) Exec(o ExecOpts) (*os.Process, error) {
 	if p.Terminal && o.ConsoleSocket == "" && o.Console == nil {
 		return nil, errors.New("exec: --tty needs --console-socket when detached")
 	}
-	s := *c.p.Spec
+	cs := c.Spec()
+	if cs == nil {
+		return nil, fmt.Errorf("exec: container %q: saved config is unreadable", c.p.ID)
+	}
+	s := *cs
 	s.Process = p
 	s.Hooks = nil
 	var ss spawnSpec
@@ -165,6 +169,3 @@ func sameFile(a, b string) bool {
 	}
 	return sa.Dev == sb.Dev && sa.Ino == sb.Ino
 }
-
-// Spec returns the container's config (for exec's defaults).
-func (c *Container) Spec() *specs.Spec { return c.p.Spec }

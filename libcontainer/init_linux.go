@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/brigrt/brig/nsenter"
 	"github.com/brigrt/brig/rootfs"
@@ -40,6 +41,7 @@ func Init() {
 }
 
 func runInit(ch channel) error {
+	start := time.Now()
 	m, err := ch.recv()
 	if err != nil {
 		return err
@@ -53,6 +55,13 @@ func runInit(ch channel) error {
 	}
 	if ic.Exec {
 		return execProcess(ch, ic)
+	}
+	// With --debug the parent logs where the init's time went; the
+	// process start-up is measured from the kernel's start time.
+	var t *phaseTimer
+	if ic.Timing {
+		t = &phaseTimer{on: true, start: start, last: start}
+		t.mark("bootstrap")
 	}
 	s := ic.Spec
 	p := s.Process
@@ -101,6 +110,7 @@ func runInit(ch channel) error {
 			return err
 		}
 	case hasNS[specs.MountNamespace]:
+		t.mark("sysctl, hostname, keyring")
 		rc := &rootfs.Config{
 			Spec:        s,
 			Rootfs:      ic.Rootfs,
@@ -112,15 +122,18 @@ func runInit(ch channel) error {
 		if err := rootfs.Setup(rc); err != nil {
 			return err
 		}
+		t.mark("mounts")
 		if err := createContainerHooks(ch, ic); err != nil {
 			return err
 		}
 		if err := rootfs.Pivot(rc); err != nil {
 			return err
 		}
+		t.mark("pivot_root")
 		if err := rootfs.Finalize(s); err != nil {
 			return err
 		}
+		t.mark("masked/readonly paths")
 	default:
 		if err := createContainerHooks(ch, ic); err != nil {
 			return err
@@ -139,7 +152,7 @@ func runInit(ch channel) error {
 			return err
 		}
 	}
-	fp, err := prepareProcess(ch, ic, func() error {
+	fp, err := prepareProcess(ch, ic, t, func() error {
 		if hasNS[specs.CgroupNamespace] {
 			// Now that the init is in its cgroup, the new namespace's root
 			// is the container's cgroup.
@@ -199,7 +212,7 @@ type finalProcess struct {
 // share, in runc's order: resolve the command, report ready, wait until the
 // parent has put us in the cgroup (then run afterJoin), then rlimits, user,
 // capabilities, cwd, no_new_privs, umask; and report "created".
-func prepareProcess(ch channel, ic *initConfig, afterJoin func() error) (*finalProcess, error) {
+func prepareProcess(ch channel, ic *initConfig, t *phaseTimer, afterJoin func() error) (*finalProcess, error) {
 	p := ic.Spec.Process
 	caps, err := parseCaps(p.Capabilities)
 	if err != nil {
@@ -226,7 +239,8 @@ func prepareProcess(ch channel, ic *initConfig, afterJoin func() error) (*finalP
 		return nil, err
 	}
 	defer unix.Close(cwdFd)
-	if err := ch.send(message{Type: msgReady}); err != nil {
+	t.mark("resolve process")
+	if err := ch.send(message{Type: msgReady, Timing: t.String()}); err != nil {
 		return nil, err
 	}
 	joined, err := ch.expect(msgJoined)
@@ -320,7 +334,7 @@ func execProcess(ch channel, ic *initConfig) error {
 			return err
 		}
 	}
-	fp, err := prepareProcess(ch, ic, nil)
+	fp, err := prepareProcess(ch, ic, nil, nil)
 	if err != nil {
 		return err
 	}

@@ -42,8 +42,8 @@ func (c *Container) Start() error {
 	if err := os.Remove(fifoPath); err != nil {
 		return fmt.Errorf("start: %w", err)
 	}
-	if c.p.Spec != nil && c.p.Spec.Hooks != nil {
-		h := c.p.Spec.Hooks
+	if s := c.Spec(); s != nil && s.Hooks != nil {
+		h := s.Hooks
 		warnHooks("poststart", h.Poststart, hookState(c.p.ID, c.p.Bundle, c.p.Annotations, c.p.Pid, Running))
 	}
 	return nil
@@ -125,7 +125,7 @@ func (c *Container) destroy(t *phaseTimer) error {
 		return fmt.Errorf("delete container %q: %w", c.p.ID, err)
 	}
 	t.mark("state dir")
-	if s := c.p.Spec; s != nil && s.Hooks != nil {
+	if s := c.Spec(); s != nil && s.Hooks != nil {
 		warnHooks("poststop", s.Hooks.Poststop, hookState(c.p.ID, c.p.Bundle, c.p.Annotations, 0, Stopped))
 	}
 	return nil

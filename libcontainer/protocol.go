@@ -34,6 +34,8 @@ type message struct {
 	// Pid is the init's pid in the runtime's pid namespace (msgJoined):
 	// the init cannot see it from inside its own pid namespace.
 	Pid int `json:"pid,omitempty"`
+	// Timing is the init's phase timings (msgReady, with --debug).
+	Timing string `json:"timing,omitempty"`
 }
 
 // initConfig is everything the init needs; the init never reads the bundle.
@@ -46,6 +48,8 @@ type initConfig struct {
 	NoNewKeyring bool              `json:"noNewKeyring,omitempty"`
 	PreserveFds  int               `json:"preserveFds,omitempty"`
 	CgroupPaths  map[string]string `json:"cgroupPaths,omitempty"`
+	// Timing asks the init to report its phase timings.
+	Timing bool `json:"timing,omitempty"`
 	// LastCap is the host's highest capability number (read by the parent:
 	// the init may not see the host's /proc).
 	LastCap int `json:"lastCap"`

@@ -26,9 +26,10 @@ const (
 )
 
 const (
-	stateFile = "state.json"
-	fifoName  = "exec.fifo"
-	lockName  = "lock"
+	stateFile  = "state.json"
+	configFile = "config.json"
+	fifoName   = "exec.fifo"
+	lockName   = "lock"
 )
 
 // persisted is what brig keeps in <root>/<id>/state.json. The status is
@@ -47,8 +48,9 @@ type persisted struct {
 	// Creating is true until create has finished: a state dir left with
 	// it set belongs to a create that died and is reported as stopped.
 	Creating bool `json:"creating,omitempty"`
-	// Spec is kept for exec, update and the poststop hooks.
-	Spec *specs.Spec `json:"spec,omitempty"`
+	// Spec is kept in its own file (configFile) for exec, update and the
+	// hooks: state.json stays small for state and list. Loaded lazily.
+	Spec *specs.Spec `json:"-"`
 }
 
 // State is the runtime-spec state of a container (runtime.md "State").

@@ -23,8 +23,9 @@ func newPhaseTimer(name string) *phaseTimer {
 	return &phaseTimer{name: name, start: now, last: now, on: logrus.IsLevelEnabled(logrus.DebugLevel)}
 }
 
+// A nil timer is off: the init only has one with --debug.
 func (t *phaseTimer) mark(phase string) {
-	if !t.on {
+	if t == nil || !t.on {
 		return
 	}
 	now := time.Now()
@@ -37,4 +38,12 @@ func (t *phaseTimer) done() {
 		return
 	}
 	logrus.Debugf("%s: %.2fms: %s", t.name, float64(time.Since(t.start).Microseconds())/1000, strings.Join(t.parts, ", "))
+}
+
+// String is the phases so far, for the init's report to the parent.
+func (t *phaseTimer) String() string {
+	if t == nil {
+		return ""
+	}
+	return strings.Join(t.parts, ", ")
 }
