@@ -79,8 +79,24 @@ func runInit(ch channel) error {
 	if s.Linux != nil {
 		for _, ns := range s.Linux.Namespaces {
 			hasNS[ns.Type] = true
+			if ns.Type == specs.TimeNamespace && ns.Path == "" {
+				if err := setTimeOffsets(s.Linux.TimeOffsets); err != nil {
+					return err
+				}
+			}
 		}
 		if err := writeSysctls(s.Linux.Sysctl); err != nil {
+			return err
+		}
+		if err := setPersonality(s.Linux.Personality); err != nil {
+			return err
+		}
+		if err := setMemoryPolicy(s.Linux.MemoryPolicy); err != nil {
+			return err
+		}
+	}
+	if a := p.ExecCPUAffinity; a != nil {
+		if err := setAffinity("process.execCPUAffinity.initial", a.Initial); err != nil {
 			return err
 		}
 	}
@@ -281,6 +297,12 @@ func prepareProcess(ch channel, ic *initConfig, t *phaseTimer, afterJoin func() 
 	if err := applyLSM(p); err != nil {
 		return nil, err
 	}
+	if err := setScheduler(p.Scheduler); err != nil {
+		return nil, err
+	}
+	if err := setIOPriority(p.IOPriority); err != nil {
+		return nil, err
+	}
 	if p.NoNewPrivileges {
 		if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
 			return nil, fmt.Errorf("process.noNewPrivileges: %w", err)
@@ -307,6 +329,11 @@ func (fp *finalProcess) exec(status specs.ContainerState) error {
 	// Go runtime of the init itself.
 	if err := setRlimits(ic.Spec.Process.Rlimits); err != nil {
 		return err
+	}
+	if a := ic.Spec.Process.ExecCPUAffinity; a != nil {
+		if err := setAffinity("process.execCPUAffinity.final", a.Final); err != nil {
+			return err
+		}
 	}
 	if ic.Seccomp != nil && !fp.filterEarly {
 		// The very last step before execve: a profile can never break

@@ -43,9 +43,10 @@ var cloneFlags = map[specs.LinuxNamespaceType]uintptr{
 	specs.IPCNamespace:     unix.CLONE_NEWIPC,
 	specs.UTSNamespace:     unix.CLONE_NEWUTS,
 	specs.UserNamespace:    unix.CLONE_NEWUSER,
-	specs.TimeNamespace:    unix.CLONE_NEWTIME,
 	// The cgroup namespace is unshared by the init once it is in its
-	// cgroup, so that the namespace's root is the container's cgroup.
+	// cgroup, so that the namespace's root is the container's cgroup; the
+	// time namespace too, because its offsets must be written before any
+	// process is in it (the init enters it at execve).
 }
 
 // nsProcName is the namespace's name under /proc/<pid>/ns.
