@@ -117,14 +117,10 @@ func runInit(ch channel) error {
 			return fmt.Errorf("join session keyring: %w", err)
 		}
 	}
+	// A mount namespace joined by path gets the same set-up as a new one
+	// (as runc does): it is expected to be a namespace made for this
+	// container.
 	switch {
-	case joinsMountNS(s):
-		// A joined mount namespace is used as it is: its root became ours
-		// when the constructor joined it, and its mounts are not ours to
-		// change.
-		if err := createContainerHooks(ch, ic); err != nil {
-			return err
-		}
 	case hasNS[specs.MountNamespace]:
 		t.mark("sysctl, hostname, keyring")
 		rc := &rootfs.Config{
@@ -201,18 +197,6 @@ func runInit(ch channel) error {
 		}
 	}
 	return fp.exec("running")
-}
-
-func joinsMountNS(s *specs.Spec) bool {
-	if s.Linux == nil {
-		return false
-	}
-	for _, ns := range s.Linux.Namespaces {
-		if ns.Type == specs.MountNamespace && ns.Path != "" {
-			return true
-		}
-	}
-	return false
 }
 
 // finalProcess is a process ready for execve.
