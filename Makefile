@@ -12,7 +12,7 @@ TAGS      ?= netgo osusergo urfave_cli_no_docs
 LDFLAGS   := -s -w -X main.version=$(VERSION) -X main.gitCommit=$(COMMIT) -extldflags -static
 DEMO_DIR  ?= /tmp/brig-demo
 
-.PHONY: all build install deps demo test test-unit test-integration test-conformance test-vm lint bench clean
+.PHONY: all build install deps demo test test-unit test-integration test-security test-conformance test-vm test-engines lint bench clean
 
 all: build
 
@@ -40,6 +40,12 @@ test-unit:
 test-integration: build
 	$(GO) test -count=1 -timeout 20m ./tests/integration/...
 
+test-security: build
+	$(GO) test -count=1 -timeout 20m ./tests/security/...
+
+test-engines: build
+	./tests/engines/run.sh $(CURDIR)/bin/brig
+
 test-conformance: build
 	./tests/conformance/run.sh $(CURDIR)/bin/brig
 
@@ -47,7 +53,7 @@ test-vm: build
 	./tests/vm/test-cgroup2.sh
 
 # The whole suite; .ci/run calls exactly this.
-test: deps build lint test-unit test-integration test-conformance test-vm
+test: deps build lint test-unit test-integration test-security test-conformance test-vm
 
 bench: deps build
 	./tests/bench/run.sh
