@@ -38,6 +38,9 @@ func main() {
 		libcontainer.Init()
 		return
 	}
+	if len(os.Args) > 1 && os.Args[1] == libcontainer.HoldUserNSArg {
+		libcontainer.HoldUserNS()
+	}
 	app := newApp()
 	if err := app.Run(os.Args); err != nil {
 		fatal(err)

@@ -210,6 +210,17 @@ func (c *Container) spawnInit(s *specs.Spec, o CreateOpts, prog *seccomp.Program
 		extra = append(extra, console)
 		consoleFd = 3 + o.PreserveFds + 2
 	}
+	// User namespaces for idmapped mounts, passed after the other fds.
+	usernsFds, err := idmapUserNS(s)
+	if err != nil {
+		return nil, err
+	}
+	idmapFds := map[int]int{}
+	for i, f := range usernsFds {
+		defer f.Close()
+		idmapFds[i] = 3 + o.PreserveFds + 1 + len(extra)
+		extra = append(extra, f)
+	}
 	ss := spawnSpec{preserveFds: o.PreserveFds, extra: extra}
 	if s.Linux != nil {
 		ss.namespaces, ss.uidMaps, ss.gidMaps = s.Linux.Namespaces, s.Linux.UIDMappings, s.Linux.GIDMappings
@@ -255,6 +266,7 @@ func (c *Container) spawnInit(s *specs.Spec, o CreateOpts, prog *seccomp.Program
 		Seccomp:      prog,
 		FifoFd:       sockFd + 1,
 		ConsoleFd:    consoleFd,
+		IDMapFds:     idmapFds,
 	}
 	// Moving a process between cgroups can wait for an RCU grace period
 	// (milliseconds on cgroup v1). With no memory limit, do it while the

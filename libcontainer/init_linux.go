@@ -130,6 +130,7 @@ func runInit(ch channel) error {
 			NoPivot:     ic.NoPivot,
 			CgroupPaths: ic.CgroupPaths,
 			UserNS:      hasNS[specs.UserNamespace],
+			IDMapFds:    ic.IDMapFds,
 		}
 		if err := rootfs.Setup(rc); err != nil {
 			return err

@@ -60,6 +60,9 @@ type initConfig struct {
 	Seccomp *seccomp.Program `json:"seccomp,omitempty"`
 	// Fds the init inherits, by number in the init.
 	FifoFd int `json:"fifoFd"`
+	// IDMapFds maps a mount's index to the fd (in the init) of a user
+	// namespace carrying that mount's uid/gid mappings.
+	IDMapFds map[int]int `json:"idmapFds,omitempty"`
 	// ConsoleFd is a connected console socket (process.terminal), or -1.
 	ConsoleFd int `json:"consoleFd"`
 }

@@ -74,7 +74,9 @@ var allowedProcMounts = map[string]bool{
 	"/proc/sys/kernel/ns_last_pid": true,
 }
 
-func mountOne(root *os.File, c *Config, m *specs.Mount) error {
+// mountOne makes one mount of config.json; userns > 0 is a user namespace
+// whose mappings the mount gets (idmapped mount).
+func mountOne(root *os.File, c *Config, m *specs.Mount, userns int) error {
 	dest := cleanDest(m.Destination)
 	o, err := spec.ParseMountOptions(m.Options)
 	if err != nil {
@@ -96,6 +98,11 @@ func mountOne(root *os.File, c *Config, m *specs.Mount) error {
 		return fmt.Errorf("mount %s (%s): %w", dest, mountKind(m, o), err)
 	}
 	defer unix.Close(tree)
+	if userns > 0 || o.IDMap || o.RIDMap {
+		if err := idmapTree(tree, userns, o); err != nil {
+			return fmt.Errorf("mount %s (%s): %w", dest, mountKind(m, o), err)
+		}
+	}
 	if err := attach(root, tree, dest, m.Type, o); err != nil {
 		return fmt.Errorf("mount %s (%s): %w", dest, mountKind(m, o), err)
 	}
@@ -217,6 +224,23 @@ func attach(root *os.File, tree int, dest, fstype string, o spec.MountOptions) e
 		if err := unix.MountSetattr(tree, "", flags, &attr); err != nil {
 			return fmt.Errorf("propagation: %w", err)
 		}
+	}
+	return nil
+}
+
+// idmapTree makes a detached mount idmapped: for bind mounts (recursively
+// with ridmap or rbind) and for any filesystem the kernel allows it on.
+func idmapTree(tree, userns int, o spec.MountOptions) error {
+	if userns <= 0 {
+		return fmt.Errorf("idmap: uidMappings and gidMappings are required")
+	}
+	flags := uint(unix.AT_EMPTY_PATH)
+	if o.RIDMap || (o.Rec && !o.IDMap) {
+		flags |= unix.AT_RECURSIVE
+	}
+	attr := unix.MountAttr{Attr_set: unix.MOUNT_ATTR_IDMAP, Userns_fd: uint64(userns)}
+	if err := unix.MountSetattr(tree, "", flags, &attr); err != nil {
+		return fmt.Errorf("idmap: %w", err)
 	}
 	return nil
 }

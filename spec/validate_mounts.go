@@ -48,10 +48,9 @@ func checkMountIDMap(f string, m specs.Mount, opts MountOptions, userns bool) er
 	if !opts.IDMap && !opts.RIDMap && !hasMaps {
 		return nil
 	}
-	// runc also treats type "bind" without a bind option as a bind mount.
-	if !opts.Bind && m.Type != "bind" {
-		return fieldErr(f+".options", "id-mapped mounts must be bind mounts (add \"bind\" or \"rbind\")")
-	}
+	// Unlike runc, any filesystem can be id-mapped where the kernel
+	// supports it (tmpfs since 6.3, ext4, xfs, btrfs, ...): the kernel's
+	// mount_setattr error names the cases it refuses.
 	if !hasMaps && !userns {
 		return fieldErr(f+".options", "idmap without uidMappings/gidMappings needs a user namespace")
 	}
