@@ -268,6 +268,11 @@ func (c *Container) spawnInit(s *specs.Spec, o CreateOpts, prog *seccomp.Program
 		ConsoleFd:    consoleFd,
 		IDMapFds:     idmapFds,
 	}
+	if s.Linux != nil && len(s.Linux.NetDevices) > 0 {
+		if err := moveNetDevices(s.Linux.NetDevices, proc.Pid); err != nil {
+			return fail(err)
+		}
+	}
 	// Moving a process between cgroups can wait for an RCU grace period
 	// (milliseconds on cgroup v1). With no memory limit, do it while the
 	// init sets up. With one, join only once the init is ready: its own
