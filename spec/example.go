@@ -37,7 +37,7 @@ func Example() *specs.Spec {
 				Soft: 1024,
 			}},
 		},
-		Hostname: "runc",
+		Hostname: "brig",
 		Mounts: []specs.Mount{
 			{Destination: "/proc", Type: "proc", Source: "proc"},
 			{
