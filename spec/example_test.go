@@ -11,8 +11,8 @@ import (
 
 // testdata/runc-spec.json is `runc spec` (1.1.5) output updated to what
 // runc 1.2+ writes (no ambient caps, /sys/devices/virtual/powercap
-// masked) plus brig's two differences: ociVersion 1.3.0 and a cgroup
-// namespace on every host.
+// masked) plus brig's differences: ociVersion 1.3.0, a cgroup namespace
+// on every host, and the hostname "brig".
 func TestExampleMatchesRunc(t *testing.T) {
 	want, err := os.ReadFile("testdata/runc-spec.json")
 	if err != nil {
