@@ -6,21 +6,9 @@ import (
 	"os"
 	"path"
 
-	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"github.com/brigrt/brig/spec"
 	"golang.org/x/sys/unix"
 )
-
-var propagationFlags = map[string]uintptr{
-	"":            unix.MS_SLAVE | unix.MS_REC, // runc's default
-	"private":     unix.MS_PRIVATE,
-	"rprivate":    unix.MS_PRIVATE | unix.MS_REC,
-	"slave":       unix.MS_SLAVE,
-	"rslave":      unix.MS_SLAVE | unix.MS_REC,
-	"shared":      unix.MS_SHARED,
-	"rshared":     unix.MS_SHARED | unix.MS_REC,
-	"unbindable":  unix.MS_UNBINDABLE,
-	"runbindable": unix.MS_UNBINDABLE | unix.MS_REC,
-}
 
 // prepareRoot stops mount events from leaking back to the host, then makes
 // the rootfs a mount point of its own (pivot_root needs one).
@@ -29,9 +17,12 @@ func prepareRoot(c *Config) error {
 	if c.Spec.Linux != nil {
 		prop = c.Spec.Linux.RootfsPropagation
 	}
-	flags, ok := propagationFlags[prop]
-	if !ok {
-		return fmt.Errorf("linux.rootfsPropagation: unknown value %q", prop)
+	flags := uintptr(unix.MS_SLAVE | unix.MS_REC) // runc's default
+	if prop != "" {
+		var ok bool
+		if flags, ok = spec.PropagationFlag(prop); !ok {
+			return fmt.Errorf("linux.rootfsPropagation: unknown value %q", prop)
+		}
 	}
 	// Shared propagation is applied after pivot_root: until then the host
 	// must not see the container's mounts.
@@ -53,7 +44,7 @@ func prepareRoot(c *Config) error {
 }
 
 func rootPropagation(prop string) error {
-	flags := propagationFlags[prop]
+	flags, _ := spec.PropagationFlag(prop)
 	if flags&unix.MS_SHARED == 0 {
 		return nil
 	}
@@ -113,4 +104,3 @@ func enterRoot(root *os.File, noPivot bool) error {
 
 func cleanDest(p string) string { return path.Clean("/" + p) }
 
-var _ = specs.Version

@@ -212,3 +212,10 @@ func MountOptionNames() []string {
 	sort.Strings(out)
 	return out
 }
+
+// PropagationFlag maps a propagation name (as in mount options and
+// linux.rootfsPropagation) to its MS_* flags.
+func PropagationFlag(name string) (uintptr, bool) {
+	f, ok := propagationFlags[name]
+	return f, ok
+}
