@@ -221,6 +221,16 @@ func (c *Container) spawnInit(s *specs.Spec, o CreateOpts, prog *seccomp.Program
 		idmapFds[i] = 3 + o.PreserveFds + 1 + len(extra)
 		extra = append(extra, f)
 	}
+	listenerFd := -1
+	listener, err := dialListener(prog)
+	if err != nil {
+		return nil, err
+	}
+	if listener != nil {
+		defer listener.Close()
+		listenerFd = 3 + o.PreserveFds + 1 + len(extra)
+		extra = append(extra, listener)
+	}
 	ss := spawnSpec{preserveFds: o.PreserveFds, extra: extra}
 	if s.Linux != nil {
 		ss.namespaces, ss.uidMaps, ss.gidMaps = s.Linux.Namespaces, s.Linux.UIDMappings, s.Linux.GIDMappings
@@ -266,6 +276,7 @@ func (c *Container) spawnInit(s *specs.Spec, o CreateOpts, prog *seccomp.Program
 		Seccomp:      prog,
 		FifoFd:       sockFd + 1,
 		ConsoleFd:    consoleFd,
+		ListenerFd:   listenerFd,
 		IDMapFds:     idmapFds,
 	}
 	if s.Linux != nil && len(s.Linux.NetDevices) > 0 {

@@ -82,6 +82,16 @@ func (c *Container) Exec(o ExecOpts) (*os.Process, error) {
 	if err != nil {
 		return nil, err
 	}
+	listenerFd := -1
+	listener, err := dialListener(prog)
+	if err != nil {
+		return nil, err
+	}
+	if listener != nil {
+		defer listener.Close()
+		listenerFd = 3 + o.PreserveFds + 1 + len(ss.extra)
+		ss.extra = append(ss.extra, listener)
+	}
 	// The container must not exit between the check above and the joins.
 	if !c.p.initAlive() {
 		return nil, &StateError{ID: c.p.ID, Status: Stopped, Op: "exec in"}
@@ -106,6 +116,7 @@ func (c *Container) Exec(o ExecOpts) (*os.Process, error) {
 		Seccomp:     prog,
 		FifoFd:      -1,
 		ConsoleFd:   consoleFd,
+		ListenerFd:  listenerFd,
 	}
 	fail := func(err error) (*os.Process, error) {
 		sp.kill()
@@ -168,4 +179,17 @@ func sameFile(a, b string) bool {
 		return false
 	}
 	return sa.Dev == sb.Dev && sa.Ino == sb.Ino
+}
+
+// dialListener connects to the seccomp notify agent for a program that
+// needs one, and returns the connection to pass to the init (nil if none).
+func dialListener(prog *seccomp.Program) (*os.File, error) {
+	if prog == nil || !prog.Notify {
+		return nil, nil
+	}
+	l, err := seccomp.DialListener(prog.ListenerPath)
+	if err != nil {
+		return nil, fmt.Errorf("linux.seccomp.listenerPath: %w", err)
+	}
+	return l.File(), nil
 }

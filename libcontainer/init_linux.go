@@ -377,11 +377,12 @@ func installSeccomp(ic *initConfig, pid int, status specs.ContainerState) error 
 	prog := ic.Seccomp
 	var l *seccomp.Listener
 	if prog.Notify {
-		var err error
-		// Dial before the filter exists: the profile may filter connect.
-		if l, err = seccomp.DialListener(prog.ListenerPath); err != nil {
-			return fmt.Errorf("linux.seccomp.listenerPath: %w", err)
+		// The parent connected to listenerPath (a path of its mount
+		// namespace, not ours).
+		if ic.ListenerFd < 0 {
+			return fmt.Errorf("linux.seccomp.listenerPath: no listener connection")
 		}
+		l = seccomp.ListenerFromFd(ic.ListenerFd)
 	}
 	fd, err := prog.Install()
 	if err != nil {

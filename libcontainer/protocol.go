@@ -63,6 +63,8 @@ type initConfig struct {
 	// IDMapFds maps a mount's index to the fd (in the init) of a user
 	// namespace carrying that mount's uid/gid mappings.
 	IDMapFds map[int]int `json:"idmapFds,omitempty"`
+	// ListenerFd is the connected seccomp notify listener socket, or -1.
+	ListenerFd int `json:"listenerFd"`
 	// ConsoleFd is a connected console socket (process.terminal), or -1.
 	ConsoleFd int `json:"consoleFd"`
 }

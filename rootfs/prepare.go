@@ -103,4 +103,3 @@ func enterRoot(root *os.File, noPivot bool) error {
 }
 
 func cleanDest(p string) string { return path.Clean("/" + p) }
-

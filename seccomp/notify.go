@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
@@ -82,4 +83,17 @@ func SendNotifyFd(listenerPath string, fd int, state specs.ContainerProcessState
 		return err
 	}
 	return l.Send(fd, state)
+}
+
+// ListenerFromFd wraps an already connected listener socket: the runtime
+// connects in its own mount namespace and hands the socket to the init,
+// which cannot resolve the runtime's listenerPath after pivot_root.
+func ListenerFromFd(fd int) *Listener { return &Listener{fd: fd} }
+
+// File returns the connection as an *os.File (for passing it to a child);
+// the Listener must not be used afterwards.
+func (l *Listener) File() *os.File {
+	f := os.NewFile(uintptr(l.fd), "seccomp-listener")
+	l.fd = -1
+	return f
 }
