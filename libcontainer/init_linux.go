@@ -143,6 +143,12 @@ func runInit(ch channel) error {
 			return err
 		}
 		t.mark("pivot_root")
+		// A missing cwd is created before the root may become read-only.
+		if p.Cwd != "" {
+			if err := ensureDir(p.Cwd); err != nil {
+				return err
+			}
+		}
 		if err := rootfs.Finalize(s); err != nil {
 			return err
 		}
@@ -416,6 +422,21 @@ func installSeccomp(ic *initConfig, pid int, status specs.ContainerState) error 
 // namespaced ones resolve to this process's (the container's) namespaces.
 func writeSysctls(sysctl map[string]string) error {
 	for k, v := range sysctl {
+		// The UTS names are owned by the global root in /proc/sys, which a
+		// user namespace cannot write; the syscalls check the capability
+		// in the UTS namespace's owner instead.
+		switch k {
+		case "kernel.domainname":
+			if err := unix.Setdomainname([]byte(v)); err != nil {
+				return fmt.Errorf("linux.sysctl %s=%s: %w", k, v, err)
+			}
+			continue
+		case "kernel.hostname":
+			if err := unix.Sethostname([]byte(v)); err != nil {
+				return fmt.Errorf("linux.sysctl %s=%s: %w", k, v, err)
+			}
+			continue
+		}
 		p := "/proc/sys/" + strings.ReplaceAll(k, ".", "/")
 		if err := os.WriteFile(p, []byte(v), 0); err != nil {
 			return fmt.Errorf("linux.sysctl %s=%s: %w", k, v, err)

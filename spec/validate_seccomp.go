@@ -2,6 +2,7 @@ package spec
 
 import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"strings"
 )
 
 var seccompActions = map[specs.LinuxSeccompAction]bool{
@@ -108,7 +109,12 @@ func checkAction(field string, a specs.LinuxSeccompAction, hasErrno bool) error 
 		return fieldErr(field, "unknown action %q", a)
 	}
 	if hasErrno && a != specs.ActErrno && a != specs.ActTrace {
-		return fieldErr(field, "%s does not take an errno return value", a)
+		// Name the errno field: it is the one to remove.
+		errnoField := strings.TrimSuffix(field, "action") + "errnoRet"
+		if strings.HasSuffix(field, "defaultAction") {
+			errnoField = strings.TrimSuffix(field, "defaultAction") + "defaultErrnoRet"
+		}
+		return fieldErr(errnoField, "is only valid with SCMP_ACT_ERRNO or SCMP_ACT_TRACE, not %s", a)
 	}
 	return nil
 }
