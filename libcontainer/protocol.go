@@ -25,6 +25,8 @@ const (
 	msgCreated   msgType = "created"   // init -> parent: waiting for start
 	msgError     msgType = "error"     // init -> parent: setup failed, Error says why
 	msgPid       msgType = "pid"       // constructor -> parent: the init forked into a joined pid namespace
+	msgUserNS    msgType = "userns"    // constructor -> parent: write my id maps (new user ns after joins)
+	msgMapped    msgType = "mapped"    // parent -> constructor: id maps written
 )
 
 type message struct {

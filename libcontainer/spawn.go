@@ -1,7 +1,6 @@
 package libcontainer
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -106,10 +105,6 @@ func spawn(sp spawnSpec) (*spawned, error) {
 		newUser = newUser || ns.Type == specs.UserNamespace
 	}
 	if len(joins) > 0 {
-		if newUser {
-			parentSock.Close()
-			return nil, errors.New("config.json: linux.namespaces: a new user namespace together with joined namespaces is not supported yet")
-		}
 		cmd.Env = append(cmd.Env, nsenter.EnvJoin+"="+strings.Join(joins, ","))
 		if flags != 0 {
 			cmd.Env = append(cmd.Env, nsenter.EnvUnshare+"="+strconv.FormatUint(uint64(flags), 10))
@@ -117,7 +112,7 @@ func spawn(sp spawnSpec) (*spawned, error) {
 	} else {
 		cmd.SysProcAttr.Cloneflags = flags
 	}
-	if newUser {
+	if newUser && len(joins) == 0 {
 		for _, m := range sp.uidMaps {
 			cmd.SysProcAttr.UidMappings = append(cmd.SysProcAttr.UidMappings, syscall.SysProcIDMap{ContainerID: int(m.ContainerID), HostID: int(m.HostID), Size: int(m.Size)})
 		}
@@ -134,6 +129,13 @@ func spawn(sp spawnSpec) (*spawned, error) {
 		return nil, fmt.Errorf("start init: %w", err)
 	}
 	sp2 := &spawned{proc: cmd.Process, ch: channel{parentSock}, sockFd: sockFd}
+	if newUser && len(joins) > 0 {
+		if err := mapUserNS(sp2, sp.uidMaps, sp.gidMaps); err != nil {
+			sp2.kill()
+			parentSock.Close()
+			return nil, err
+		}
+	}
 	if len(joins) == 0 || (flags&(unix.CLONE_NEWPID|unix.CLONE_NEWTIME) == 0 && !joinsForking(joins)) {
 		return sp2, nil
 	}
@@ -166,4 +168,32 @@ func joinsForking(joins []string) bool {
 		}
 	}
 	return false
+}
+
+// mapUserNS answers the constructor's request to write the id maps of the
+// user namespace it created after joining the others.
+func mapUserNS(sp *spawned, uids, gids []specs.LinuxIDMapping) error {
+	m, err := sp.ch.recv()
+	if err == nil && m.Type == msgError {
+		err = initError(m.Error)
+	} else if err == nil && m.Type != msgUserNS {
+		err = fmt.Errorf("protocol: got %q, want %q", m.Type, msgUserNS)
+	}
+	if err != nil {
+		return initFailed(err)
+	}
+	pid := strconv.Itoa(sp.proc.Pid)
+	for _, f := range []struct {
+		file string
+		maps []specs.LinuxIDMapping
+	}{{"uid_map", uids}, {"gid_map", gids}} {
+		var b strings.Builder
+		for _, m := range f.maps {
+			fmt.Fprintf(&b, "%d %d %d\n", m.ContainerID, m.HostID, m.Size)
+		}
+		if err := os.WriteFile("/proc/"+pid+"/"+f.file, []byte(b.String()), 0); err != nil {
+			return fmt.Errorf("linux.%sMappings: write %s: %w", strings.TrimSuffix(f.file, "_map"), f.file, err)
+		}
+	}
+	return sp.ch.send(message{Type: msgMapped})
 }

@@ -109,6 +109,23 @@ static void join(char *list, int unshare_flags)
 		if (nstypes[i].flag == CLONE_NEWPID || nstypes[i].flag == CLONE_NEWTIME)
 			forkneeded = 1;
 	}
+	if (unshare_flags & CLONE_NEWUSER) {
+		// A new user namespace after the joins (which needed the host's
+		// capabilities): the parent writes its id maps, then we become its
+		// root, which owns the namespaces unshared below.
+		static const char req[] = "{\"type\":\"userns\"}";
+		char buf[256];
+
+		if (unshare(CLONE_NEWUSER) < 0)
+			report("unshare", "user namespace", errno);
+		if (send(sock, req, sizeof(req) - 1, 0) < 0 || recv(sock, buf, sizeof(buf), 0) <= 0)
+			_exit(1);
+		if (setresgid(0, 0, 0) < 0)
+			report("setresgid", "0", errno);
+		if (setresuid(0, 0, 0) < 0)
+			report("setresuid", "0", errno);
+		unshare_flags &= ~CLONE_NEWUSER;
+	}
 	if (unshare_flags != 0) {
 		if (unshare(unshare_flags) < 0)
 			report("unshare", "namespaces", errno);

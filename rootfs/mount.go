@@ -1,6 +1,7 @@
 package rootfs
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -93,6 +94,14 @@ func mountOne(root *os.File, c *Config, m *specs.Mount, userns int) error {
 		tree, err = bindTree(c, m, o)
 	} else {
 		tree, err = fsTree(m, o)
+		if err != nil && m.Type == "sysfs" && c.UserNS && errors.Is(err, unix.EPERM) {
+			// A new sysfs needs the network namespace's owner, which a
+			// user namespace joined to a host-owned netns is not: bind the
+			// host's /sys instead, as runc does.
+			ro := o
+			ro.Bind, ro.Rec = true, true
+			tree, err = bindTree(c, &specs.Mount{Source: "/sys", Type: "bind"}, ro)
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("mount %s (%s): %w", dest, mountKind(m, o), err)
