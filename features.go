@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"os"
 
+	"github.com/brigrt/brig/seccomp"
 	"github.com/brigrt/brig/spec"
+	"github.com/opencontainers/runtime-spec/specs-go/features"
 	"github.com/urfave/cli/v2"
 )
 
@@ -14,6 +16,6 @@ var featuresCommand = &cli.Command{
 	Action: func(c *cli.Context) error {
 		enc := json.NewEncoder(os.Stdout)
 		enc.SetIndent("", "    ")
-		return enc.Encode(spec.Features(version, nil))
+		return enc.Encode(spec.Features(version, func(sc *features.Seccomp) { *sc = *seccomp.Features() }))
 	},
 }

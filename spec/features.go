@@ -49,6 +49,11 @@ func Features(version string, fillSeccomp func(*features.Seccomp)) *features.Fea
 			Selinux:         &features.Selinux{Enabled: &selinux},
 			IntelRdt:        &features.IntelRdt{Enabled: &f},
 			MountExtensions: &features.MountExtensions{IDMap: &features.IDMap{Enabled: &t}},
+			NetDevices:      &features.NetDevices{Enabled: &t},
+			MemoryPolicy: &features.MemoryPolicy{
+				Modes: []string{"MPOL_DEFAULT", "MPOL_PREFERRED", "MPOL_BIND", "MPOL_INTERLEAVE", "MPOL_LOCAL", "MPOL_PREFERRED_MANY", "MPOL_WEIGHTED_INTERLEAVE"},
+				Flags: []string{"MPOL_F_NUMA_BALANCING", "MPOL_F_RELATIVE_NODES", "MPOL_F_STATIC_NODES"},
+			},
 		},
 	}
 	if version != "" {
