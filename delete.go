@@ -22,8 +22,16 @@ var deleteCommand = &cli.Command{
 		}
 		ct, err := libcontainer.LoadLocked(rootDir(c), id)
 		if err != nil {
+			if !errors.Is(err, libcontainer.ErrNotExist) {
+				return err
+			}
+			// A create killed before it wrote any state leaves a bare
+			// directory: remove it, or the id could never be used again.
+			if removed, rerr := libcontainer.RemoveStale(rootDir(c), id); rerr != nil || removed {
+				return rerr
+			}
 			// runc: delete --force of a missing container succeeds.
-			if c.Bool("force") && errors.Is(err, libcontainer.ErrNotExist) {
+			if c.Bool("force") {
 				return nil
 			}
 			return err

@@ -181,3 +181,37 @@ func (c *Container) saveSpec() error {
 	}
 	return writeFileAtomic(filepath.Join(c.dir, configFile), data, 0o600)
 }
+
+// RemoveStale removes <root>/<id> when it holds no state.json and nobody
+// holds its lock: what a create killed before its first state write leaves.
+// It reports whether there was such a directory.
+func RemoveStale(root, id string) (bool, error) {
+	dir, err := stateDir(root, id)
+	if err != nil {
+		return false, err
+	}
+	if _, err := os.Stat(filepath.Join(dir, stateFile)); err == nil || !errors.Is(err, os.ErrNotExist) {
+		return false, nil
+	}
+	lock, err := os.OpenFile(filepath.Join(dir, lockName), os.O_RDWR|unix.O_CLOEXEC, 0)
+	if errors.Is(err, os.ErrNotExist) {
+		if _, serr := os.Stat(dir); serr != nil {
+			return false, nil
+		}
+	} else if err != nil {
+		return false, err
+	} else {
+		defer lock.Close()
+		// A create in progress holds the lock: leave its directory alone.
+		if err := unix.Flock(int(lock.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
+			return false, nil
+		}
+		if _, err := os.Stat(filepath.Join(dir, stateFile)); err == nil {
+			return false, nil
+		}
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		return true, fmt.Errorf("remove stale state dir %s: %w", dir, err)
+	}
+	return true, nil
+}

@@ -264,6 +264,7 @@ func (c *Container) spawnInit(s *specs.Spec, o CreateOpts, prog *seccomp.Program
 	}
 	ic := &initConfig{
 		Timing:       t.on,
+		LSM:          detectLSM(),
 		LastCap:      lastCap,
 		ID:           o.ID,
 		Spec:         initSpec(s),

@@ -107,6 +107,7 @@ func (c *Container) Exec(o ExecOpts) (*os.Process, error) {
 		return nil, err
 	}
 	ic := &initConfig{
+		LSM:         detectLSM(),
 		LastCap:     lastCap,
 		ID:          c.p.ID,
 		Spec:        &s,

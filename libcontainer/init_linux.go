@@ -14,6 +14,7 @@ import (
 	"github.com/brigrt/brig/nsenter"
 	"github.com/brigrt/brig/rootfs"
 	"github.com/brigrt/brig/seccomp"
+	pathrs "github.com/cyphar/filepath-securejoin/pathrs-lite"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 )
@@ -285,7 +286,7 @@ func prepareProcess(ch channel, ic *initConfig, t *phaseTimer, afterJoin func() 
 	if err := unix.Fchdir(cwdFd); err != nil {
 		return nil, fmt.Errorf("process.cwd %q: %w", cwd, err)
 	}
-	if err := applyLSM(p); err != nil {
+	if err := applyLSM(p, ic.LSM); err != nil {
 		return nil, err
 	}
 	if err := setScheduler(p.Scheduler); err != nil {
@@ -529,9 +530,18 @@ func ensureDir(cwd string) error {
 	if !path.IsAbs(cwd) {
 		return fmt.Errorf("process.cwd %q: must be absolute", cwd)
 	}
-	if err := os.MkdirAll(cwd, 0o755); err != nil {
+	// Resolved inside the root: a cwd through /proc/self/fd/N must not
+	// create directories wherever fd N points.
+	root, err := os.OpenFile("/", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	h, err := pathrs.MkdirAllHandle(root, cwd, 0o755)
+	if err != nil {
 		return fmt.Errorf("process.cwd %q: %w", cwd, err)
 	}
+	h.Close()
 	return nil
 }
 
@@ -576,7 +586,12 @@ func withHome(env []string, uid int) []string {
 		}
 	}
 	home := "/"
-	if f, err := os.Open("/etc/passwd"); err == nil {
+	// O_NONBLOCK and a regular-file check: the image may make it a FIFO.
+	if f, err := os.OpenFile("/etc/passwd", os.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0); err == nil {
+		if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+			f.Close()
+			return append(env, "HOME="+home)
+		}
 		sc := bufio.NewScanner(f)
 		for sc.Scan() {
 			fields := strings.Split(sc.Text(), ":")

@@ -16,22 +16,33 @@ import (
 // switches to. Hosts without the LSM skip it with a debug line. The write
 // goes through a procfs handle that was verified to be a real procfs, never
 // a path the image could redirect (CVE-2019-16884 class).
-func applyLSM(p *specs.Process) error {
+func applyLSM(p *specs.Process, lsm hostLSM) error {
 	if p.ApparmorProfile != "" {
-		if !apparmorEnabled() {
+		if !lsm.AppArmor {
 			logrus.Debugf("process.apparmorProfile %q: AppArmor is not enabled on this host; skipped", p.ApparmorProfile)
 		} else if err := writeAttr("apparmor/exec", "exec "+p.ApparmorProfile); err != nil {
 			return fmt.Errorf("process.apparmorProfile %q: %w", p.ApparmorProfile, err)
 		}
 	}
 	if p.SelinuxLabel != "" {
-		if !selinuxEnabled() {
+		if !lsm.SELinux {
 			logrus.Debugf("process.selinuxLabel %q: SELinux is not enabled on this host; skipped", p.SelinuxLabel)
 		} else if err := writeAttr("exec", p.SelinuxLabel); err != nil {
 			return fmt.Errorf("process.selinuxLabel %q: %w", p.SelinuxLabel, err)
 		}
 	}
 	return nil
+}
+
+// hostLSM is which LSMs the host has, decided by the parent from the
+// host's /sys: the init, after pivot_root, sees only the image's.
+type hostLSM struct {
+	AppArmor bool `json:"apparmor,omitempty"`
+	SELinux  bool `json:"selinux,omitempty"`
+}
+
+func detectLSM() hostLSM {
+	return hostLSM{AppArmor: apparmorEnabled(), SELinux: selinuxEnabled()}
 }
 
 func apparmorEnabled() bool {

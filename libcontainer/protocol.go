@@ -52,6 +52,8 @@ type initConfig struct {
 	CgroupPaths  map[string]string `json:"cgroupPaths,omitempty"`
 	// Timing asks the init to report its phase timings.
 	Timing bool `json:"timing,omitempty"`
+	// LSM says which LSMs the host has.
+	LSM hostLSM `json:"lsm"`
 	// LastCap is the host's highest capability number (read by the parent:
 	// the init may not see the host's /proc).
 	LastCap int `json:"lastCap"`

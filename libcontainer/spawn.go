@@ -61,6 +61,12 @@ var nsProcName = map[specs.LinuxNamespaceType]string{
 // Go runtime starts and then unshares the new ones, so that they belong to
 // a joined user namespace.
 func spawn(sp spawnSpec) (*spawned, error) {
+	// Descriptors brig inherited from its caller (other than the
+	// preserved ones) must not reach the init: Go's exec passes on every
+	// fd that is not close-on-exec.
+	if err := unix.CloseRange(uint(3+sp.preserveFds), ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
+		return nil, fmt.Errorf("mark inherited fds close-on-exec: %w", err)
+	}
 	parentSock, childSock, err := socketpair()
 	if err != nil {
 		return nil, err
