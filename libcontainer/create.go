@@ -120,6 +120,11 @@ func Create(o CreateOpts) (_ *Container, _ *os.Process, retErr error) {
 			}
 			os.RemoveAll(dir)
 			c.Unlock()
+			// runtime.md: a failed create continues at step 12 (destroy)
+			// and 13 (poststop hooks).
+			if s.Hooks != nil {
+				warnHooks("poststop", s.Hooks.Poststop, hookState(o.ID, bundle, s.Annotations, 0, Stopped))
+			}
 		}
 	}()
 	var res *specs.LinuxResources

@@ -115,6 +115,8 @@ func (c *Container) stopInit() error {
 
 // destroy removes the cgroup and the state dir.
 func (c *Container) destroy(t *phaseTimer) error {
+	// The config lives in the state dir: read it before removing that.
+	s := c.Spec()
 	if m := c.cgroup(); m != nil {
 		if err := m.Destroy(); err != nil {
 			return fmt.Errorf("delete container %q: %w", c.p.ID, err)
@@ -125,7 +127,7 @@ func (c *Container) destroy(t *phaseTimer) error {
 		return fmt.Errorf("delete container %q: %w", c.p.ID, err)
 	}
 	t.mark("state dir")
-	if s := c.Spec(); s != nil && s.Hooks != nil {
+	if s != nil && s.Hooks != nil {
 		warnHooks("poststop", s.Hooks.Poststop, hookState(c.p.ID, c.p.Bundle, c.p.Annotations, 0, Stopped))
 	}
 	return nil

@@ -152,5 +152,11 @@ func socketpair() (parent, child *os.File, err error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("socketpair: %w", err)
 	}
+	// One packet carries the whole config: let it be as large as maxMsg
+	// (the default send buffer caps a packet near 200 KiB). FORCE needs
+	// CAP_NET_ADMIN; without it, the plain option is capped by wmem_max.
+	if unix.SetsockoptInt(fds[0], unix.SOL_SOCKET, unix.SO_SNDBUFFORCE, maxMsg+64<<10) != nil {
+		unix.SetsockoptInt(fds[0], unix.SOL_SOCKET, unix.SO_SNDBUF, maxMsg+64<<10)
+	}
 	return os.NewFile(uintptr(fds[0]), "init-parent"), os.NewFile(uintptr(fds[1]), "init-child"), nil
 }

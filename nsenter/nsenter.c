@@ -140,8 +140,12 @@ static void join(char *list, int unshare_flags)
 	pid_t child = (pid_t)syscall(SYS_clone, CLONE_PARENT | 17 /* SIGCHLD */, 0, 0, 0, 0);
 	if (child < 0)
 		report("fork into", "pid namespace", errno);
-	if (child == 0)
+	if (child == 0) {
+		// The child is no session leader (its parent was): a terminal
+		// could not become its controlling one.
+		setsid();
 		return;
+	}
 	char buf[64];
 	int n = snprintf(buf, sizeof(buf), "{\"type\":\"pid\",\"pid\":%d}", child);
 	if (send(sock, buf, (size_t)n, 0) < 0)

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"os"
 	"path"
+	"strings"
 
 	"github.com/brigrt/brig/spec"
+	"github.com/moby/sys/mountinfo"
 	"golang.org/x/sys/unix"
 )
 
@@ -24,28 +26,60 @@ func prepareRoot(c *Config) error {
 			return fmt.Errorf("linux.rootfsPropagation: unknown value %q", prop)
 		}
 	}
-	// Shared propagation is applied after pivot_root: until then the host
-	// must not see the container's mounts.
-	if flags&unix.MS_SHARED != 0 {
-		flags = unix.MS_SLAVE | unix.MS_REC
+	// Nothing mounted from here on may propagate back to the host.
+	if err := unix.Mount("", "/", "", unix.MS_SLAVE|unix.MS_REC, ""); err != nil {
+		return fmt.Errorf("make / rslave: %w", err)
 	}
-	if err := unix.Mount("", "/", "", flags, ""); err != nil {
-		return fmt.Errorf("make / %s: %w", prop, err)
+	// pivot_root refuses a shared parent mount: make the mount that holds
+	// the rootfs private (in this namespace only), then bind the rootfs
+	// onto itself. The bind keeps the propagation chosen above, so with
+	// rslave the host's later mounts under the rootfs still reach it.
+	parent, err := mountOf(c.Rootfs)
+	if err != nil {
+		return err
 	}
-	// pivot_root refuses a shared parent mount; bind the rootfs onto itself
-	// and make that bind private.
+	if strings.Contains(parent.Optional, "shared:") {
+		if err := unix.Mount("", parent.Mountpoint, "", unix.MS_PRIVATE, ""); err != nil {
+			return fmt.Errorf("make %s (parent of the rootfs) private: %w", parent.Mountpoint, err)
+		}
+	}
 	if err := unix.Mount(c.Rootfs, c.Rootfs, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
 		return fmt.Errorf("bind rootfs %s: %w", c.Rootfs, err)
 	}
-	if err := unix.Mount("", c.Rootfs, "", unix.MS_PRIVATE, ""); err != nil {
-		return fmt.Errorf("make rootfs %s private: %w", c.Rootfs, err)
+	// rootfsPropagation is the propagation of the container's root mount.
+	// Shared and unbindable wait until after pivot_root (rootPropagation):
+	// the host must not see the container's mounts being made, and the
+	// bind above needed a bindable source.
+	if prop != "" && flags&(unix.MS_SHARED|unix.MS_UNBINDABLE) == 0 {
+		if err := unix.Mount("", c.Rootfs, "", flags, ""); err != nil {
+			return fmt.Errorf("linux.rootfsPropagation %s: %w", prop, err)
+		}
 	}
 	return nil
 }
 
+// mountOf returns the (topmost) mount that contains path.
+func mountOf(path string) (*mountinfo.Info, error) {
+	mounts, err := mountinfo.GetMounts(mountinfo.ParentsFilter(path))
+	if err != nil || len(mounts) == 0 {
+		return nil, fmt.Errorf("find the mount of %s: %v", path, err)
+	}
+	best := mounts[0]
+	for _, m := range mounts[1:] {
+		// Longest mount point; among equals the last one listed is on top.
+		if len(m.Mountpoint) >= len(best.Mountpoint) {
+			best = m
+		}
+	}
+	return best, nil
+}
+
+// rootPropagation applies what prepareRoot had to postpone: shared (the
+// host must not see the container's mounts before pivot_root) and
+// unbindable (the rootfs bind needs a bindable source).
 func rootPropagation(prop string) error {
 	flags, _ := spec.PropagationFlag(prop)
-	if flags&unix.MS_SHARED == 0 {
+	if flags&(unix.MS_SHARED|unix.MS_UNBINDABLE) == 0 {
 		return nil
 	}
 	if err := unix.Mount("", "/", "", flags, ""); err != nil {
@@ -75,6 +109,11 @@ func refuseSymlink(root *os.File, name string) error {
 // old root so no host path stays reachable; noPivot uses MS_MOVE + chroot
 // for roots on ramfs/initramfs, where pivot_root is impossible.
 func enterRoot(root *os.File, noPivot bool) error {
+	oldRoot, err := os.OpenFile("/", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	defer oldRoot.Close()
 	if err := unix.Fchdir(int(root.Fd())); err != nil {
 		return fmt.Errorf("enter rootfs: %w", err)
 	}
@@ -92,7 +131,11 @@ func enterRoot(root *os.File, noPivot bool) error {
 	if err := unix.PivotRoot(".", "."); err != nil {
 		return fmt.Errorf("pivot_root: %w", err)
 	}
-	// Events from the old root must not reach the host's mounts.
+	// Events from the old root must not reach the host's mounts. "." is
+	// the new root here; step onto the old one, stacked above it.
+	if err := unix.Fchdir(int(oldRoot.Fd())); err != nil {
+		return fmt.Errorf("enter old root: %w", err)
+	}
 	if err := unix.Mount("", ".", "", unix.MS_SLAVE|unix.MS_REC, ""); err != nil {
 		return fmt.Errorf("make old root slave: %w", err)
 	}
