@@ -197,14 +197,20 @@ func runInit(ch channel) error {
 		}
 		break
 	}
-	unix.Close(ic.FifoFd)
-	if s.Hooks != nil && len(s.Hooks.StartContainer) > 0 {
-		st := hookState(ic.ID, ic.Bundle, s.Annotations, fp.pid, Created)
-		if err := runHooks("startContainer", s.Hooks.StartContainer, st); err != nil {
-			return err
+	// From here on `brig start` waits on the fifo: an error goes back to
+	// it through the fifo ('E' + message); a successful execve closes our
+	// end (close-on-exec), which start sees as end-of-file.
+	err = func() error {
+		if s.Hooks != nil && len(s.Hooks.StartContainer) > 0 {
+			st := hookState(ic.ID, ic.Bundle, s.Annotations, fp.pid, Created)
+			if err := runHooks("startContainer", s.Hooks.StartContainer, st); err != nil {
+				return err
+			}
 		}
-	}
-	return fp.exec("running")
+		return fp.exec("running")
+	}()
+	unix.Write(ic.FifoFd, []byte("E"+err.Error()))
+	return err
 }
 
 // finalProcess is a process ready for execve.

@@ -3,6 +3,7 @@ package libcontainer
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -27,24 +28,74 @@ func (c *Container) Start() error {
 	if st := c.status(); st != Created {
 		return &StateError{ID: c.p.ID, Status: st, Op: "start"}
 	}
+	if err := c.signalStart(); err != nil {
+		return err
+	}
+	if s := c.Spec(); s != nil && s.Hooks != nil && len(s.Hooks.Poststart) > 0 {
+		// runtime.md (v1.3.0) step 9: a failed poststart hook is an error
+		// and stops the container.
+		st := hookState(c.p.ID, c.p.Bundle, c.p.Annotations, c.p.Pid, Running)
+		if err := runHooks("poststart", s.Hooks.Poststart, st); err != nil {
+			c.signalInit(unix.SIGKILL)
+			return fmt.Errorf("start: %w", err)
+		}
+	}
+	return nil
+}
+
+// signalStart wakes the init through the exec fifo and waits until it has
+// exec'd the process (its end of the fifo closes) or reported why it could
+// not (startContainer hooks, execve).
+func (c *Container) signalStart() error {
 	fifoPath := filepath.Join(c.dir, fifoName)
-	// Non-blocking: the init holds the fifo open, and if it has died the
-	// open fails with ENXIO instead of hanging.
-	f, err := os.OpenFile(fifoPath, os.O_WRONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	// Our reader first: if the init fails right after taking the byte, its
+	// message must still find the pipe open.
+	r, err := os.OpenFile(fifoPath, os.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return fmt.Errorf("start: open exec fifo: %w", err)
 	}
-	_, err = f.Write([]byte{0})
-	f.Close()
+	defer r.Close()
+	w, err := os.OpenFile(fifoPath, os.O_WRONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("start: open exec fifo: %w", err)
+	}
+	_, err = w.Write([]byte{0})
+	w.Close()
 	if err != nil {
 		return fmt.Errorf("start: signal init: %w", err)
 	}
 	if err := os.Remove(fifoPath); err != nil {
 		return fmt.Errorf("start: %w", err)
 	}
-	if s := c.Spec(); s != nil && s.Hooks != nil {
-		h := s.Hooks
-		warnHooks("poststart", h.Poststart, hookState(c.p.ID, c.p.Bundle, c.p.Annotations, c.p.Pid, Running))
+	// One byte pending (TIOCINQ, FIONREAD on Linux) is ours, not yet
+	// taken; an error message is longer.
+	rfd := int(r.Fd())
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		n, err := unix.IoctlGetInt(rfd, unix.TIOCINQ)
+		if err != nil {
+			return fmt.Errorf("start: %w", err)
+		}
+		if n != 1 {
+			break
+		}
+		if !c.p.initAlive() {
+			return fmt.Errorf("start: container %q: init exited before it could start", c.p.ID)
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("start: container %q: init did not respond", c.p.ID)
+		}
+		time.Sleep(50 * time.Microsecond)
+	}
+	if err := unix.SetNonblock(rfd, false); err != nil {
+		return fmt.Errorf("start: %w", err)
+	}
+	msg, err := io.ReadAll(r)
+	if err != nil {
+		return fmt.Errorf("start: %w", err)
+	}
+	if len(msg) > 1 && msg[0] == 'E' {
+		return fmt.Errorf("start: %s", msg[1:])
 	}
 	return nil
 }
