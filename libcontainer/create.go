@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/brigrt/brig/cgroups"
+	"github.com/brigrt/brig/rootfs"
 	"github.com/brigrt/brig/seccomp"
 	"github.com/brigrt/brig/spec"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -215,16 +216,22 @@ func (c *Container) spawnInit(s *specs.Spec, o CreateOpts, prog *seccomp.Program
 		extra = append(extra, console)
 		consoleFd = 3 + o.PreserveFds + 2
 	}
-	// User namespaces for idmapped mounts, passed after the other fds.
+	// Idmapped mounts are built here and passed after the other fds.
 	usernsFds, err := idmapUserNS(s)
 	if err != nil {
 		return nil, err
 	}
-	idmapFds := map[int]int{}
+	mountFds := map[int]int{}
 	for i, f := range usernsFds {
-		defer f.Close()
-		idmapFds[i] = 3 + o.PreserveFds + 1 + len(extra)
-		extra = append(extra, f)
+		tree, err := rootfs.DetachedMount(c.p.Bundle, &s.Mounts[i], int(f.Fd()))
+		f.Close()
+		if err != nil {
+			return nil, err
+		}
+		tf := os.NewFile(uintptr(tree), "mount")
+		defer tf.Close()
+		mountFds[i] = 3 + o.PreserveFds + 1 + len(extra)
+		extra = append(extra, tf)
 	}
 	listenerFd := -1
 	listener, err := dialListener(prog)
@@ -283,7 +290,7 @@ func (c *Container) spawnInit(s *specs.Spec, o CreateOpts, prog *seccomp.Program
 		FifoFd:       sockFd + 1,
 		ConsoleFd:    consoleFd,
 		ListenerFd:   listenerFd,
-		IDMapFds:     idmapFds,
+		MountFds:     mountFds,
 	}
 	if s.Linux != nil && len(s.Linux.NetDevices) > 0 {
 		if err := moveNetDevices(s.Linux.NetDevices, proc.Pid); err != nil {

@@ -131,7 +131,7 @@ func runInit(ch channel) error {
 			NoPivot:     ic.NoPivot,
 			CgroupPaths: ic.CgroupPaths,
 			UserNS:      hasNS[specs.UserNamespace],
-			IDMapFds:    ic.IDMapFds,
+			MountFds:    ic.MountFds,
 		}
 		if err := rootfs.Setup(rc); err != nil {
 			return err

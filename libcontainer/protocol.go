@@ -64,9 +64,9 @@ type initConfig struct {
 	Seccomp *seccomp.Program `json:"seccomp,omitempty"`
 	// Fds the init inherits, by number in the init.
 	FifoFd int `json:"fifoFd"`
-	// IDMapFds maps a mount's index to the fd (in the init) of a user
-	// namespace carrying that mount's uid/gid mappings.
-	IDMapFds map[int]int `json:"idmapFds,omitempty"`
+	// MountFds maps a mount's index to the fd (in the init) of a detached
+	// mount the parent built for it (idmapped mounts).
+	MountFds map[int]int `json:"mountFds,omitempty"`
 	// ListenerFd is the connected seccomp notify listener socket, or -1.
 	ListenerFd int `json:"listenerFd"`
 	// ConsoleFd is a connected console socket (process.terminal), or -1.

@@ -75,9 +75,38 @@ var allowedProcMounts = map[string]bool{
 	"/proc/sys/kernel/ns_last_pid": true,
 }
 
-// mountOne makes one mount of config.json; userns > 0 is a user namespace
-// whose mappings the mount gets (idmapped mount).
-func mountOne(root *os.File, c *Config, m *specs.Mount, userns int) error {
+// DetachedMount builds mount m (a bind, or a new filesystem) as a detached
+// mount with its attributes, idmapped to the user namespace userns. The
+// parent builds idmapped mounts this way: inside a container's user
+// namespace the init lacks the privilege over the mapping's namespace and
+// over the source filesystem that mount_setattr(MOUNT_ATTR_IDMAP) needs.
+func DetachedMount(bundle string, m *specs.Mount, userns int) (int, error) {
+	dest := cleanDest(m.Destination)
+	o, err := spec.ParseMountOptions(m.Options)
+	if err != nil {
+		return -1, fmt.Errorf("mount %s: %w", dest, err)
+	}
+	c := &Config{Bundle: bundle}
+	var tree int
+	if isBind(m, o) {
+		tree, err = bindTree(c, m, o)
+	} else {
+		tree, err = fsTree(m, o)
+	}
+	if err == nil {
+		if err = idmapTree(tree, userns, o); err != nil {
+			unix.Close(tree)
+		}
+	}
+	if err != nil {
+		return -1, fmt.Errorf("mount %s (%s): %w", dest, mountKind(m, o), err)
+	}
+	return tree, nil
+}
+
+// mountOne makes one mount of config.json; prebuilt > 0 is the mount
+// already built by the parent (DetachedMount).
+func mountOne(root *os.File, c *Config, m *specs.Mount, prebuilt int) error {
 	dest := cleanDest(m.Destination)
 	o, err := spec.ParseMountOptions(m.Options)
 	if err != nil {
@@ -90,9 +119,12 @@ func mountOne(root *os.File, c *Config, m *specs.Mount, userns int) error {
 		return mountCgroup(root, c, dest, o)
 	}
 	var tree int
-	if isBind(m, o) {
+	switch {
+	case prebuilt > 0:
+		tree = prebuilt
+	case isBind(m, o):
 		tree, err = bindTree(c, m, o)
-	} else {
+	default:
 		tree, err = fsTree(m, o)
 		if err != nil && m.Type == "sysfs" && c.UserNS && errors.Is(err, unix.EPERM) {
 			// A new sysfs needs the network namespace's owner, which a
@@ -107,10 +139,8 @@ func mountOne(root *os.File, c *Config, m *specs.Mount, userns int) error {
 		return fmt.Errorf("mount %s (%s): %w", dest, mountKind(m, o), err)
 	}
 	defer unix.Close(tree)
-	if userns > 0 || o.IDMap || o.RIDMap {
-		if err := idmapTree(tree, userns, o); err != nil {
-			return fmt.Errorf("mount %s (%s): %w", dest, mountKind(m, o), err)
-		}
+	if prebuilt <= 0 && (o.IDMap || o.RIDMap) {
+		return fmt.Errorf("mount %s: idmap: no user namespace for the mapping", dest)
 	}
 	if err := attach(root, tree, dest, m.Type, o); err != nil {
 		return fmt.Errorf("mount %s (%s): %w", dest, mountKind(m, o), err)

@@ -22,9 +22,9 @@ type Config struct {
 	NoPivot     bool              // MS_MOVE + chroot, for ramfs roots
 	CgroupPaths map[string]string // the container's cgroup dirs, for cgroup mounts
 	UserNS      bool              // devices are bind-mounted, not made
-	// IDMapFds: mount index -> fd of a user namespace whose mappings the
-	// mount gets (idmapped mount).
-	IDMapFds map[int]int
+	// MountFds: mount index -> a detached mount the parent built for it
+	// (idmapped mounts, see DetachedMount).
+	MountFds map[int]int
 }
 
 // Setup runs in the init, in the container's new mount namespace, before
@@ -49,7 +49,7 @@ func Setup(c *Config) error {
 	devBind := false
 	for i := range s.Mounts {
 		m := &s.Mounts[i]
-		if err := mountOne(root, c, m, c.IDMapFds[i]); err != nil {
+		if err := mountOne(root, c, m, c.MountFds[i]); err != nil {
 			return err
 		}
 		if cleanDest(m.Destination) == "/dev" && (m.Type == "bind" || hasBindOption(m.Options)) {
