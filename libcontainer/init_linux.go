@@ -68,6 +68,9 @@ func runInit(ch channel) error {
 	p := s.Process
 	// Device nodes and mount points get exactly the modes asked for.
 	unix.Umask(0)
+	if ic.lsmFiles, err = openLSMFiles(p, ic.LSM); err != nil {
+		return err
+	}
 	// The host's procfs (still "/proc" here) is trusted; writes through it
 	// reach this process and the namespaces it is in, whatever the image
 	// holds (CVE-2019-16884/2023-27561 class).
@@ -292,7 +295,7 @@ func prepareProcess(ch channel, ic *initConfig, t *phaseTimer, afterJoin func() 
 	if err := unix.Fchdir(cwdFd); err != nil {
 		return nil, fmt.Errorf("process.cwd %q: %w", cwd, err)
 	}
-	if err := applyLSM(p, ic.LSM); err != nil {
+	if err := applyLSM(p, ic.LSM, ic.lsmFiles); err != nil {
 		return nil, err
 	}
 	if err := setScheduler(p.Scheduler); err != nil {

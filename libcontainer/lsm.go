@@ -16,22 +16,60 @@ import (
 // switches to. Hosts without the LSM skip it with a debug line. The write
 // goes through a procfs handle that was verified to be a real procfs, never
 // a path the image could redirect (CVE-2019-16884 class).
-func applyLSM(p *specs.Process, lsm hostLSM) error {
+func applyLSM(p *specs.Process, lsm hostLSM, pre *lsmFiles) error {
+	if pre == nil {
+		pre = &lsmFiles{}
+	}
 	if p.ApparmorProfile != "" {
 		if !lsm.AppArmor {
 			logrus.Debugf("process.apparmorProfile %q: AppArmor is not enabled on this host; skipped", p.ApparmorProfile)
-		} else if err := writeAttr("apparmor/exec", "exec "+p.ApparmorProfile); err != nil {
+		} else if err := writeAttr(pre.apparmor, "apparmor/exec", "exec "+p.ApparmorProfile); err != nil {
 			return fmt.Errorf("process.apparmorProfile %q: %w", p.ApparmorProfile, err)
 		}
 	}
 	if p.SelinuxLabel != "" {
 		if !lsm.SELinux {
 			logrus.Debugf("process.selinuxLabel %q: SELinux is not enabled on this host; skipped", p.SelinuxLabel)
-		} else if err := writeAttr("exec", p.SelinuxLabel); err != nil {
+		} else if err := writeAttr(pre.selinux, "exec", p.SelinuxLabel); err != nil {
 			return fmt.Errorf("process.selinuxLabel %q: %w", p.SelinuxLabel, err)
 		}
 	}
 	return nil
+}
+
+// lsmFiles are this thread's attr files, opened through the host's procfs
+// before pivot_root (the container init's case): trusted, and independent of
+// the fsopen-based procfs checks, which fail on some kernels.
+type lsmFiles struct {
+	apparmor, selinux *os.File
+}
+
+func openLSMFiles(p *specs.Process, lsm hostLSM) (*lsmFiles, error) {
+	f := &lsmFiles{}
+	var err error
+	if p.ApparmorProfile != "" && lsm.AppArmor {
+		if f.apparmor, err = os.OpenFile("/proc/thread-self/attr/apparmor/exec", os.O_WRONLY|unix.O_CLOEXEC, 0); err != nil {
+			return nil, fmt.Errorf("process.apparmorProfile: %w", err)
+		}
+	}
+	if p.SelinuxLabel != "" && lsm.SELinux {
+		if f.selinux, err = os.OpenFile("/proc/thread-self/attr/exec", os.O_WRONLY|unix.O_CLOEXEC, 0); err != nil {
+			f.close()
+			return nil, fmt.Errorf("process.selinuxLabel: %w", err)
+		}
+	}
+	return f, nil
+}
+
+func (f *lsmFiles) close() {
+	if f == nil {
+		return
+	}
+	for _, x := range []*os.File{f.apparmor, f.selinux} {
+		if x != nil {
+			x.Close()
+		}
+	}
 }
 
 // hostLSM is which LSMs the host has, decided by the parent from the
@@ -55,8 +93,13 @@ func selinuxEnabled() bool {
 	return unix.Statfs("/sys/fs/selinux", &st) == nil && st.Type == unix.SELINUX_MAGIC
 }
 
-// writeAttr writes /proc/thread-self/attr/<name> (this thread execs).
-func writeAttr(name, value string) error {
+// writeAttr writes /proc/thread-self/attr/<name> (this thread execs),
+// through pre if it was opened already.
+func writeAttr(pre *os.File, name, value string) error {
+	if pre != nil {
+		_, err := pre.Write([]byte(value))
+		return err
+	}
 	proc, err := procfs.OpenProcRoot()
 	if err != nil {
 		return err

@@ -54,6 +54,8 @@ type initConfig struct {
 	Timing bool `json:"timing,omitempty"`
 	// LSM says which LSMs the host has.
 	LSM hostLSM `json:"lsm"`
+	// lsmFiles is the init's own: attr files opened before pivot_root.
+	lsmFiles *lsmFiles
 	// LastCap is the host's highest capability number (read by the parent:
 	// the init may not see the host's /proc).
 	LastCap int `json:"lastCap"`
