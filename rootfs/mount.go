@@ -139,6 +139,11 @@ func mountOne(root *os.File, c *Config, m *specs.Mount, prebuilt int) error {
 		return fmt.Errorf("mount %s (%s): %w", dest, mountKind(m, o), err)
 	}
 	defer unix.Close(tree)
+	if o.TmpCopyUp {
+		if err := tmpCopyUp(root, tree, dest, m); err != nil {
+			return fmt.Errorf("mount %s (%s): tmpcopyup: %w", dest, mountKind(m, o), err)
+		}
+	}
 	if prebuilt <= 0 && (o.IDMap || o.RIDMap) {
 		return fmt.Errorf("mount %s: idmap: no user namespace for the mapping", dest)
 	}
@@ -282,4 +287,24 @@ func idmapTree(tree, userns int, o spec.MountOptions) error {
 		return fmt.Errorf("idmap: %w", err)
 	}
 	return nil
+}
+
+// tmpCopyUp fills a new tmpfs with what the image has at dest.
+func tmpCopyUp(root *os.File, tree int, dest string, m *specs.Mount) error {
+	if m.Type != "tmpfs" {
+		return fmt.Errorf("only for tmpfs mounts")
+	}
+	src, err := openInRoot(root, strings.TrimPrefix(dest, "/"), 0)
+	if err != nil {
+		if err == unix.ENOENT {
+			return nil // nothing to copy
+		}
+		return err
+	}
+	defer src.Close()
+	var st unix.Stat_t
+	if err := unix.Fstat(int(src.Fd()), &st); err != nil || st.Mode&unix.S_IFMT != unix.S_IFDIR {
+		return nil
+	}
+	return copyUp(int(src.Fd()), tree)
 }
