@@ -244,6 +244,15 @@ func (c *Container) spawnInit(s *specs.Spec, o CreateOpts, prog *seccomp.Program
 		extra = append(extra, listener)
 	}
 	ss := spawnSpec{preserveFds: o.PreserveFds, extra: extra}
+	// On cgroup v2 an init without a memory limit is born in its cgroup
+	// (no migration at all); see below for the memory-limit case.
+	bornInCgroup := false
+	if !hasMemoryLimit(s) {
+		if fd, err := c.cg.UnifiedDirFD(); err == nil {
+			defer unix.Close(fd)
+			ss.cgroupFD, bornInCgroup = fd, true
+		}
+	}
 	if s.Linux != nil {
 		ss.namespaces, ss.uidMaps, ss.gidMaps = s.Linux.Namespaces, s.Linux.UIDMappings, s.Linux.GIDMappings
 	}
@@ -302,7 +311,9 @@ func (c *Container) spawnInit(s *specs.Spec, o CreateOpts, prog *seccomp.Program
 	// init sets up. With one, join only once the init is ready: its own
 	// start-up memory then stays out of the container's limit, so tiny
 	// limits still let the container start.
-	if !hasMemoryLimit(s) {
+	switch {
+	case bornInCgroup:
+	case !hasMemoryLimit(s):
 		enterDone = make(chan error, 1)
 		go func() { enterDone <- c.cg.Enter(proc.Pid) }()
 	}
@@ -329,10 +340,13 @@ func (c *Container) spawnInit(s *specs.Spec, o CreateOpts, prog *seccomp.Program
 		return fail(initFailed(err))
 	}
 	t.mark("init ready (" + ready.Timing + ")")
-	if enterDone != nil {
+	switch {
+	case bornInCgroup:
+		err = nil
+	case enterDone != nil:
 		err = <-enterDone
 		enterDone = nil
-	} else {
+	default:
 		err = c.cg.Enter(proc.Pid)
 	}
 	if err != nil {

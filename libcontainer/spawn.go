@@ -21,6 +21,7 @@ type spawnSpec struct {
 	gidMaps     []specs.LinuxIDMapping
 	preserveFds int        // caller's fds 3..3+n-1, passed at the same numbers
 	extra       []*os.File // after the init socket, at sockFd+1...
+	cgroupFD    int        // > 0: born into this cgroup v2 dir (clone3 CLONE_INTO_CGROUP)
 }
 
 // spawned is a started init with the parent's end of its socket.
@@ -129,6 +130,10 @@ func spawn(sp spawnSpec) (*spawned, error) {
 		// Become the namespace's root once the maps are written: the host
 		// uid is unmapped there and would exec without capabilities.
 		cmd.SysProcAttr.Credential = &syscall.Credential{Uid: 0, Gid: 0, NoSetGroups: true}
+	}
+	if sp.cgroupFD > 0 {
+		cmd.SysProcAttr.UseCgroupFD = true
+		cmd.SysProcAttr.CgroupFD = sp.cgroupFD
 	}
 	if err := cmd.Start(); err != nil {
 		parentSock.Close()
