@@ -11,7 +11,7 @@ import (
 )
 
 func blkioNeeded(b *specs.LinuxBlockIO) bool {
-	return b != nil && (b.Weight != nil || b.LeafWeight != nil || len(b.WeightDevice) > 0 ||
+	return b != nil && (weightsRequested(b) ||
 		len(b.ThrottleReadBpsDevice) > 0 || len(b.ThrottleWriteBpsDevice) > 0 ||
 		len(b.ThrottleReadIOPSDevice) > 0 || len(b.ThrottleWriteIOPSDevice) > 0)
 }
@@ -29,7 +29,7 @@ func weightFiles(dir string) (weight, weightDevice string, ok bool) {
 }
 
 func setBlkio(dir string, b *specs.LinuxBlockIO) error {
-	if b.Weight != nil || b.LeafWeight != nil || len(b.WeightDevice) > 0 {
+	if weightsRequested(b) {
 		wf, wdf, ok := weightFiles(dir)
 		if !ok {
 			return errors.New("blockIO weights requested but neither blkio.weight (CFQ) nor blkio.bfq.weight (BFQ) exists")
@@ -74,4 +74,10 @@ func setBlkio(dir string, b *specs.LinuxBlockIO) error {
 		}
 	}
 	return nil
+}
+
+// weightsRequested: a weight of 0 means "not set", as in runc (Docker
+// always sends blockIO.weight 0, also on hosts without weight files).
+func weightsRequested(b *specs.LinuxBlockIO) bool {
+	return (b.Weight != nil && *b.Weight != 0) || (b.LeafWeight != nil && *b.LeafWeight != 0) || len(b.WeightDevice) > 0
 }
