@@ -69,6 +69,14 @@ trap 'vm_log "terminated"; exit 143' TERM HUP
 
 quote() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
 printf '%s\n' "$workdir" >"$ctl/workdir"
+# The repository, when it lies under /tmp or /run (a CI clone, say), would be
+# hidden by the guest's fresh tmpfs there: export it read-only at its path.
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+share=
+case $repo/ in /tmp/* | /run/*)
+	case $workdir/ in "$repo"/*) ;; *) share=$repo ;; esac ;;
+esac
+printf '%s\n' "$share" >"$ctl/share"
 printf '%s\n' "$rootcache" >"$ctl/rootcache"
 {
 	echo "cd $(quote "$workdir") || exit 125"
@@ -111,6 +119,7 @@ while read -r a b; do qemu+=("$a" "$b"); done < <(
 	fs9p fsroot / hostroot ",readonly=on"
 	fs9p fsctl "$ctl" ctl ""
 	[ "$workdir" = / ] || fs9p fswork "$workdir" work ""
+	[ -z "$share" ] || fs9p fsshare "$share" share ",readonly=on"
 )
 
 # pdeathsig on both: if this script or timeout is killed outright, QEMU dies too.
