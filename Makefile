@@ -44,7 +44,7 @@ test-security: build
 	$(GO) test -count=1 -timeout 20m ./tests/security/...
 
 test-engines: build
-	./tests/engines/run.sh $(CURDIR)/bin/brig
+	BRIG=$(CURDIR)/bin/brig ./tests/engines/run.sh
 
 test-conformance: build
 	./tests/conformance/run.sh $(CURDIR)/bin/brig
@@ -53,7 +53,7 @@ test-vm: build
 	./tests/vm/test-cgroup2.sh
 
 # The whole suite; .ci/run calls exactly this.
-test: deps build lint test-unit test-integration test-security test-conformance test-vm
+test: deps build lint test-unit test-integration test-security test-conformance test-vm test-engines
 
 bench: deps build
 	./tests/bench/run.sh

@@ -8,6 +8,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"runtime"
+	"sort"
 	"strconv"
 	"time"
 
@@ -246,11 +247,33 @@ func (c *Container) spawnInit(s *specs.Spec, o CreateOpts, prog *seccomp.Program
 	ss := spawnSpec{preserveFds: o.PreserveFds, extra: extra}
 	// On cgroup v2 an init without a memory limit is born in its cgroup
 	// (no migration at all); see below for the memory-limit case.
+	// On cgroup v1 the init's constructor joins the v1 hierarchies itself,
+	// which avoids the kernel's global lock (see nsenter's join_cgroups);
+	// only the hybrid unified hierarchy is left to the parent.
 	bornInCgroup := false
+	var unifiedDir string
 	if !hasMemoryLimit(s) {
 		if fd, err := c.cg.UnifiedDirFD(); err == nil {
 			defer unix.Close(fd)
 			ss.cgroupFD, bornInCgroup = fd, true
+		} else {
+			for k, dir := range c.p.CgroupPaths {
+				if k == "" {
+					unifiedDir = dir
+					continue
+				}
+				ss.cgroupDirs = append(ss.cgroupDirs, dir)
+			}
+			sort.Strings(ss.cgroupDirs)
+			bornInCgroup = len(ss.cgroupDirs) > 0
+			// The hybrid unified hierarchy is cgroup2: clone3 can put the
+			// init there at birth too.
+			if unifiedDir != "" {
+				if fd, err := unix.Open(unifiedDir, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0); err == nil {
+					defer unix.Close(fd)
+					ss.cgroupFD, unifiedDir = fd, ""
+				}
+			}
 		}
 	}
 	if s.Linux != nil {
@@ -312,6 +335,9 @@ func (c *Container) spawnInit(s *specs.Spec, o CreateOpts, prog *seccomp.Program
 	// start-up memory then stays out of the container's limit, so tiny
 	// limits still let the container start.
 	switch {
+	case bornInCgroup && unifiedDir != "":
+		enterDone = make(chan error, 1)
+		go func() { enterDone <- enterUnified(unifiedDir, proc.Pid) }()
 	case bornInCgroup:
 	case !hasMemoryLimit(s):
 		enterDone = make(chan error, 1)
@@ -341,11 +367,11 @@ func (c *Container) spawnInit(s *specs.Spec, o CreateOpts, prog *seccomp.Program
 	}
 	t.mark("init ready (" + ready.Timing + ")")
 	switch {
-	case bornInCgroup:
-		err = nil
 	case enterDone != nil:
 		err = <-enterDone
 		enterDone = nil
+	case bornInCgroup:
+		err = nil
 	default:
 		err = c.cg.Enter(proc.Pid)
 	}
@@ -429,4 +455,14 @@ func initSpec(s *specs.Spec) *specs.Spec {
 		c.Hooks = &h
 	}
 	return &c
+}
+
+// enterUnified moves pid into the cgroup2 hierarchy of a hybrid host (no
+// controllers there: only for tools that read it).
+func enterUnified(dir string, pid int) error {
+	err := os.WriteFile(filepath.Join(dir, "cgroup.procs"), []byte(strconv.Itoa(pid)), 0)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("cgroup v1 unified: %w", err)
+	}
+	return nil
 }

@@ -22,6 +22,7 @@ type spawnSpec struct {
 	preserveFds int        // caller's fds 3..3+n-1, passed at the same numbers
 	extra       []*os.File // after the init socket, at sockFd+1...
 	cgroupFD    int        // > 0: born into this cgroup v2 dir (clone3 CLONE_INTO_CGROUP)
+	cgroupDirs  []string   // cgroup v1 dirs the constructor joins first
 }
 
 // spawned is a started init with the parent's end of its socket.
@@ -99,6 +100,9 @@ func spawn(sp spawnSpec) (*spawned, error) {
 	cmd.ExtraFiles = append(cmd.ExtraFiles, childSock)
 	cmd.ExtraFiles = append(cmd.ExtraFiles, sp.extra...)
 	cmd.Env = []string{nsenter.EnvInit + "=" + strconv.Itoa(sockFd)}
+	if len(sp.cgroupDirs) > 0 {
+		cmd.Env = append(cmd.Env, nsenter.EnvCgroup+"="+strings.Join(sp.cgroupDirs, ":"))
+	}
 
 	var joins []string
 	var flags uintptr

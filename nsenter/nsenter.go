@@ -23,3 +23,7 @@ const EnvJoin = "_BRIG_JOIN"
 // EnvUnshare holds clone flags (decimal) of namespaces to create after the
 // joins, so that they are owned by a joined user namespace.
 const EnvUnshare = "_BRIG_UNSHARE"
+
+// EnvCgroup lists cgroup v1 directories (colon-separated) the constructor
+// moves the process into before anything else (see join_cgroups).
+const EnvCgroup = "_BRIG_CGROUP"
