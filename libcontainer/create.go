@@ -252,7 +252,9 @@ func (c *Container) spawnInit(s *specs.Spec, o CreateOpts, prog *seccomp.Program
 	// only the hybrid unified hierarchy is left to the parent.
 	bornInCgroup := false
 	var unifiedDir string
-	if !hasMemoryLimit(s) {
+	// Not from a new user namespace: its root may not write the host's
+	// cgroup files.
+	if !hasMemoryLimit(s) && !newUserNS(s) {
 		if fd, err := c.cg.UnifiedDirFD(); err == nil {
 			defer unix.Close(fd)
 			ss.cgroupFD, bornInCgroup = fd, true
@@ -344,6 +346,10 @@ func (c *Container) spawnInit(s *specs.Spec, o CreateOpts, prog *seccomp.Program
 		go func() { enterDone <- c.cg.Enter(proc.Pid) }()
 	}
 	if err := ch.send(message{Type: msgBootstrap, Init: ic}); err != nil {
+		// The init may have died reporting why (the constructor's errors).
+		if m, rerr := ch.recv(); rerr == nil && m.Type == msgError {
+			return fail(initError(m.Error))
+		}
 		return fail(fmt.Errorf("send config to init: %w", err))
 	}
 	if needsMountSync(s) {
@@ -465,4 +471,16 @@ func enterUnified(dir string, pid int) error {
 		return fmt.Errorf("cgroup v1 unified: %w", err)
 	}
 	return nil
+}
+
+func newUserNS(s *specs.Spec) bool {
+	if s.Linux == nil {
+		return false
+	}
+	for _, ns := range s.Linux.Namespaces {
+		if ns.Type == specs.UserNamespace && ns.Path == "" {
+			return true
+		}
+	}
+	return false
 }
