@@ -12,7 +12,7 @@ TAGS      ?= netgo osusergo urfave_cli_no_docs
 LDFLAGS   := -s -w -X main.version=$(VERSION) -X main.gitCommit=$(COMMIT) -extldflags -static
 DEMO_DIR  ?= /tmp/brig-demo
 
-.PHONY: all build install deps demo test test-unit test-integration test-security test-conformance test-vm test-engines lint bench clean
+.PHONY: all build install deps demo test test-unit test-integration test-security test-conformance test-conformance-vm test-vm test-engines lint bench clean
 
 all: build
 
@@ -48,6 +48,13 @@ test-engines: build
 
 test-conformance: build
 	./tests/conformance/run.sh $(CURDIR)/bin/brig
+
+# The conformance suite inside the cgroup v2 VM (slow under emulation).
+test-conformance-vm: build
+	./tests/conformance/build.sh
+	d=$$(mktemp -d /var/tmp/brig-conf-vm.XXXXXX) && cp bin/brig $$d/brig && \
+	./tests/vm/run.sh --workdir $$d --timeout 3000 -- env SKIP_BUILD=1 OUT=$$d/out $(CURDIR)/tests/conformance/run.sh $$d/brig; \
+	rc=$$?; rm -rf $$d; exit $$rc
 
 test-vm: build
 	./tests/vm/test-cgroup2.sh
