@@ -80,6 +80,10 @@ func (c *Container) signalStart() error {
 			break
 		}
 		if !c.p.initAlive() {
+			// It may have taken the byte, exec'd and already exited.
+			if n, err := unix.IoctlGetInt(rfd, unix.TIOCINQ); err == nil && n != 1 {
+				break
+			}
 			return fmt.Errorf("start: container %q: init exited before it could start", c.p.ID)
 		}
 		if time.Now().After(deadline) {
