@@ -76,6 +76,8 @@ var execCommand = &cli.Command{
 		if err != nil {
 			return err
 		}
+		// The process cleared its parent-death signal once it joined.
+		runtime.UnlockOSThread()
 		if detach {
 			return nil
 		}

@@ -171,6 +171,9 @@ func Create(o CreateOpts) (_ *Container, _ *os.Process, retErr error) {
 	if err := writePersisted(dir, c.p); err != nil {
 		return nil, nil, fmt.Errorf("write state: %w", err)
 	}
+	// The init cleared its parent-death signal: the thread is free again
+	// (a locked main goroutine makes every blocking call hand off threads).
+	runtime.UnlockOSThread()
 	return c, initProc, nil
 }
 
@@ -255,28 +258,9 @@ func (c *Container) spawnInit(s *specs.Spec, o CreateOpts, prog *seccomp.Program
 	// Not from a new user namespace: its root may not write the host's
 	// cgroup files.
 	if !hasMemoryLimit(s) && !newUserNS(s) {
-		if fd, err := c.cg.UnifiedDirFD(); err == nil {
-			defer unix.Close(fd)
-			ss.cgroupFD, bornInCgroup = fd, true
-		} else {
-			for k, dir := range c.p.CgroupPaths {
-				if k == "" {
-					unifiedDir = dir
-					continue
-				}
-				ss.cgroupDirs = append(ss.cgroupDirs, dir)
-			}
-			sort.Strings(ss.cgroupDirs)
-			bornInCgroup = len(ss.cgroupDirs) > 0
-			// The hybrid unified hierarchy is cgroup2: clone3 can put the
-			// init there at birth too.
-			if unifiedDir != "" {
-				if fd, err := unix.Open(unifiedDir, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0); err == nil {
-					defer unix.Close(fd)
-					ss.cgroupFD, unifiedDir = fd, ""
-				}
-			}
-		}
+		var closeFD func()
+		bornInCgroup, unifiedDir, closeFD = c.birthCgroup(&ss)
+		defer closeFD()
 	}
 	if s.Linux != nil {
 		ss.namespaces, ss.uidMaps, ss.gidMaps = s.Linux.Namespaces, s.Linux.UIDMappings, s.Linux.GIDMappings
@@ -483,4 +467,34 @@ func newUserNS(s *specs.Spec) bool {
 		}
 	}
 	return false
+}
+
+// birthCgroup arranges for a new brig init to start in the container's
+// cgroup without a migration by its parent: on cgroup v2 (and the cgroup2
+// hierarchy of a hybrid host) clone3 CLONE_INTO_CGROUP; on v1 the nsenter
+// constructor writes 0 to each hierarchy's tasks. It reports whether that
+// covers every hierarchy but unified (returned when it could not be opened).
+func (c *Container) birthCgroup(ss *spawnSpec) (born bool, unifiedDir string, closeFD func()) {
+	closeFD = func() {}
+	if m := c.cgroup(); m != nil {
+		if fd, err := m.UnifiedDirFD(); err == nil {
+			ss.cgroupFD = fd
+			return true, "", func() { unix.Close(fd) }
+		}
+	}
+	for k, dir := range c.p.CgroupPaths {
+		if k == "" {
+			unifiedDir = dir
+			continue
+		}
+		ss.cgroupDirs = append(ss.cgroupDirs, dir)
+	}
+	sort.Strings(ss.cgroupDirs)
+	if unifiedDir != "" {
+		if fd, err := unix.Open(unifiedDir, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0); err == nil {
+			ss.cgroupFD, unifiedDir = fd, ""
+			closeFD = func() { unix.Close(fd) }
+		}
+	}
+	return len(ss.cgroupDirs) > 0, unifiedDir, closeFD
 }
