@@ -212,7 +212,7 @@ func TestDevConsoleSymlink(t *testing.T) {
 			r := testutil.NewRuntime(t)
 			c := newCanary(t)
 			b := testutil.NewBundle(t, testutil.WithoutMount("/dev"), testutil.WithWritableRoot(),
-				testutil.WithShell(`stat -c %F:%t /dev/console > /console-check; readlink /proc/self/fd/0 >> /console-check`),
+				testutil.WithShell(`{ stat -c %F:%t /dev/console; readlink /proc/self/fd/0; } > /console-check.tmp; mv /console-check.tmp /console-check`),
 				testutil.WithSpec(func(s *specs.Spec) { s.Process.Terminal = true }))
 			console := filepath.Join(b.Rootfs, "dev/console")
 			symlink(t, c.File(), console)
