@@ -362,7 +362,15 @@ func testExecTTY(t *testing.T, r *testutil.Runtime, id string) {
 	case c := <-got:
 		master = c.must(t)
 	case res := <-done:
-		t.Fatalf("exec --tty ended before sending the pty: %s", res)
+		// A detached exec may return before our receiver has read the
+		// pty it already sent: give the receiver a moment.
+		select {
+		case c := <-got:
+			master = c.must(t)
+			done <- res
+		case <-time.After(5 * time.Second):
+			t.Fatalf("exec --tty ended before sending the pty: %s", res)
+		}
 	}
 	out := readUntil(master, "done-marker", 5*time.Second)
 	if res := <-done; !res.OK() {
