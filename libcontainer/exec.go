@@ -96,8 +96,6 @@ func (c *Container) Exec(o ExecOpts) (*os.Process, error) {
 	if !c.p.initAlive() {
 		return nil, &StateError{ID: c.p.ID, Status: Stopped, Op: "exec in"}
 	}
-	born, unifiedDir, closeFD := c.birthCgroup(&ss)
-	defer closeFD()
 	sp, err := spawn(ss)
 	if err != nil {
 		return nil, err
@@ -131,17 +129,12 @@ func (c *Container) Exec(o ExecOpts) (*os.Process, error) {
 	if _, err := sp.ch.expect(msgReady); err != nil {
 		return fail(initFailed(err))
 	}
-	switch {
-	case born && unifiedDir != "":
-		if err := enterUnified(unifiedDir, sp.proc.Pid); err != nil {
+	// Joined by the parent once the process is ready (not at birth as the
+	// init does): a paused container would freeze the process inside the
+	// constructor, before it could report anything.
+	if m := c.cgroup(); m != nil {
+		if err := m.Enter(sp.proc.Pid); err != nil {
 			return fail(err)
-		}
-	case born:
-	default:
-		if m := c.cgroup(); m != nil {
-			if err := m.Enter(sp.proc.Pid); err != nil {
-				return fail(err)
-			}
 		}
 	}
 	if err := sp.ch.send(message{Type: msgJoined, Pid: sp.proc.Pid}); err != nil {
