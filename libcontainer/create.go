@@ -292,9 +292,11 @@ func (c *Container) spawnInit(s *specs.Spec, o CreateOpts, prog *seccomp.Program
 	if err != nil {
 		return fail(err)
 	}
+	lsm := detectLSM()
+	logSkippedLSM(s.Process, lsm)
 	ic := &initConfig{
 		Timing:       t.on,
-		LSM:          detectLSM(),
+		LSM:          lsm,
 		LastCap:      lastCap,
 		ID:           o.ID,
 		Spec:         initSpec(s),

@@ -106,8 +106,10 @@ func (c *Container) Exec(o ExecOpts) (*os.Process, error) {
 		sp.kill()
 		return nil, err
 	}
+	lsm := detectLSM()
+	logSkippedLSM(s.Process, lsm)
 	ic := &initConfig{
-		LSM:         detectLSM(),
+		LSM:         lsm,
 		LastCap:     lastCap,
 		ID:          c.p.ID,
 		Spec:        &s,

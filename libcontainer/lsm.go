@@ -22,14 +22,14 @@ func applyLSM(p *specs.Process, lsm hostLSM, pre *lsmFiles) error {
 	}
 	if p.ApparmorProfile != "" {
 		if !lsm.AppArmor {
-			logrus.Debugf("process.apparmorProfile %q: AppArmor is not enabled on this host; skipped", p.ApparmorProfile)
+			// The parent logs this (see logSkippedLSM).
 		} else if err := writeAttr(pre.apparmor, "apparmor/exec", "exec "+p.ApparmorProfile); err != nil {
 			return fmt.Errorf("process.apparmorProfile %q: %w", p.ApparmorProfile, err)
 		}
 	}
 	if p.SelinuxLabel != "" {
 		if !lsm.SELinux {
-			logrus.Debugf("process.selinuxLabel %q: SELinux is not enabled on this host; skipped", p.SelinuxLabel)
+			// The parent logs this (see logSkippedLSM).
 		} else if err := writeAttr(pre.selinux, "exec", p.SelinuxLabel); err != nil {
 			return fmt.Errorf("process.selinuxLabel %q: %w", p.SelinuxLabel, err)
 		}
@@ -81,6 +81,17 @@ type hostLSM struct {
 
 func detectLSM() hostLSM {
 	return hostLSM{AppArmor: apparmorEnabled(), SELinux: selinuxEnabled()}
+}
+
+// logSkippedLSM says, in the runtime's log (the init has none), which
+// requested labels this host cannot apply.
+func logSkippedLSM(p *specs.Process, lsm hostLSM) {
+	if p.ApparmorProfile != "" && !lsm.AppArmor {
+		logrus.Debugf("process.apparmorProfile %q: AppArmor is not enabled on this host; skipped", p.ApparmorProfile)
+	}
+	if p.SelinuxLabel != "" && !lsm.SELinux {
+		logrus.Debugf("process.selinuxLabel %q: SELinux is not enabled on this host; skipped", p.SelinuxLabel)
+	}
 }
 
 func apparmorEnabled() bool {
