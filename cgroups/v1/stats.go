@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/brigrt/brig/cgroups/internal/common"
 	"github.com/brigrt/brig/cgroups/internal/fsutil"
 	"github.com/brigrt/brig/cgroups/stats"
 )
@@ -27,7 +28,7 @@ func (m *Manager) Stats() (*stats.Stats, error) {
 		{"memory", memoryStats},
 		{"cpuacct", cpuacctStats},
 		{"cpu", cpuStats},
-		{"pids", pidsStats},
+		{"pids", common.PidsStats},
 		{"blkio", blkioStats},
 		{"hugetlb", hugetlbStats},
 	}
@@ -144,22 +145,6 @@ func cpuStats(dir string, st *stats.Stats) error {
 		ThrottledPeriods: kv["nr_throttled"],
 		ThrottledTime:    kv["throttled_time"],
 	}
-	return nil
-}
-
-func pidsStats(dir string, st *stats.Stats) error {
-	cur, err := fsutil.ReadUint(dir, "pids.current")
-	if err != nil {
-		return err
-	}
-	max, err := fsutil.ReadUint(dir, "pids.max")
-	if err != nil {
-		return err
-	}
-	if max == ^uint64(0) {
-		max = 0 // runc reports unlimited as 0
-	}
-	st.Pids = stats.Pids{Current: cur, Limit: max}
 	return nil
 }
 

@@ -17,6 +17,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 
+	"github.com/brigrt/brig/cgroups/internal/common"
 	"github.com/brigrt/brig/cgroups/internal/fsutil"
 )
 
@@ -289,28 +290,8 @@ func (m *Manager) Pids() ([]int, error) {
 // Signal sends sig to every process. With a freezer the set of processes
 // cannot change (fork) between listing and signalling. A paused container
 // stays paused, except after SIGKILL (which frozen v1 tasks would not act on).
-func (m *Manager) Signal(sig unix.Signal) (retErr error) {
-	if _, ok := m.paths["freezer"]; ok {
-		wasFrozen, err := m.Frozen()
-		if err != nil {
-			return err
-		}
-		if !wasFrozen {
-			if err := m.Freeze(); err != nil {
-				return err
-			}
-			defer func() {
-				if err := m.Thaw(); err != nil && retErr == nil {
-					retErr = err
-				}
-			}()
-		}
-	}
-	pids, err := m.Pids()
-	if err != nil {
-		return err
-	}
-	if err := fsutil.SignalAll(pids, sig); err != nil {
+func (m *Manager) Signal(sig unix.Signal) error {
+	if err := common.SignalAll(m, m.paths["freezer"] != "", sig); err != nil {
 		return err
 	}
 	if sig == unix.SIGKILL && m.paths["freezer"] != "" {

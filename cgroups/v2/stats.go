@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/brigrt/brig/cgroups/internal/common"
 	"github.com/brigrt/brig/cgroups/internal/fsutil"
 	"github.com/brigrt/brig/cgroups/stats"
 )
@@ -24,7 +25,7 @@ func (m *Manager) Stats() (*stats.Stats, error) {
 	}{
 		{"cpu", cpuStats},
 		{"memory", memoryStats},
-		{"pids", pidsStats},
+		{"pids", common.PidsStats},
 		{"io", ioStats},
 		{"hugetlb", hugetlbStats},
 	}
@@ -104,22 +105,6 @@ func memoryStats(dir string, st *stats.Stats) error {
 			s.Limit += u.Limit
 		}
 	}
-	return nil
-}
-
-func pidsStats(dir string, st *stats.Stats) error {
-	cur, err := fsutil.ReadUint(dir, "pids.current")
-	if err != nil {
-		return err
-	}
-	max, err := fsutil.ReadUint(dir, "pids.max")
-	if err != nil {
-		return err
-	}
-	if max == ^uint64(0) {
-		max = 0
-	}
-	st.Pids = stats.Pids{Current: cur, Limit: max}
 	return nil
 }
 

@@ -14,6 +14,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 
+	"github.com/brigrt/brig/cgroups/internal/common"
 	"github.com/brigrt/brig/cgroups/internal/fsutil"
 )
 
@@ -168,28 +169,8 @@ func (m *Manager) Pids() ([]int, error) {
 }
 
 // Signal sends sig to every process, frozen meanwhile so none can fork.
-func (m *Manager) Signal(sig unix.Signal) (retErr error) {
-	if fsutil.Exists(m.dir, "cgroup.freeze") {
-		wasFrozen, err := m.Frozen()
-		if err != nil {
-			return err
-		}
-		if !wasFrozen {
-			if err := m.Freeze(); err != nil {
-				return err
-			}
-			defer func() {
-				if err := m.Thaw(); err != nil && retErr == nil {
-					retErr = err
-				}
-			}()
-		}
-	}
-	pids, err := m.Pids()
-	if err != nil {
-		return err
-	}
-	return fsutil.SignalAll(pids, sig)
+func (m *Manager) Signal(sig unix.Signal) error {
+	return common.SignalAll(m, fsutil.Exists(m.dir, "cgroup.freeze"), sig)
 }
 
 const destroyTimeout = 10 * time.Second
