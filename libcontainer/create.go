@@ -205,8 +205,8 @@ func (c *Container) spawnInit(s *specs.Spec, o CreateOpts, prog *seccomp.Program
 		return nil, fmt.Errorf("exec fifo: %w", err)
 	}
 	defer fifo.Close()
-	var extra []*os.File
-	extra = append(extra, fifo)
+	ss := spawnSpec{preserveFds: o.PreserveFds}
+	fifoFd := ss.pass(fifo)
 	consoleFd := -1
 	if s.Process.Terminal {
 		console := o.Console
@@ -217,8 +217,7 @@ func (c *Container) spawnInit(s *specs.Spec, o CreateOpts, prog *seccomp.Program
 			}
 			defer console.Close()
 		}
-		extra = append(extra, console)
-		consoleFd = 3 + o.PreserveFds + 2
+		consoleFd = ss.pass(console)
 	}
 	// Idmapped mounts are built here and passed after the other fds.
 	usernsFds, err := idmapUserNS(s)
@@ -234,8 +233,7 @@ func (c *Container) spawnInit(s *specs.Spec, o CreateOpts, prog *seccomp.Program
 		}
 		tf := os.NewFile(uintptr(tree), "mount")
 		defer tf.Close()
-		mountFds[i] = 3 + o.PreserveFds + 1 + len(extra)
-		extra = append(extra, tf)
+		mountFds[i] = ss.pass(tf)
 	}
 	listenerFd := -1
 	listener, err := dialListener(prog)
@@ -244,19 +242,22 @@ func (c *Container) spawnInit(s *specs.Spec, o CreateOpts, prog *seccomp.Program
 	}
 	if listener != nil {
 		defer listener.Close()
-		listenerFd = 3 + o.PreserveFds + 1 + len(extra)
-		extra = append(extra, listener)
+		listenerFd = ss.pass(listener)
 	}
-	ss := spawnSpec{preserveFds: o.PreserveFds, extra: extra}
-	// On cgroup v2 an init without a memory limit is born in its cgroup
-	// (no migration at all); see below for the memory-limit case.
-	// On cgroup v1 the init's constructor joins the v1 hierarchies itself,
-	// which avoids the kernel's global lock (see nsenter's join_cgroups);
-	// only the hybrid unified hierarchy is left to the parent.
+	lastCap, err := spec.LastCap()
+	if err != nil {
+		return nil, err
+	}
+	lsm := detectLSM()
+	logSkippedLSM(s.Process, lsm)
+	// Where the cgroup join goes. Without a memory limit the init starts in
+	// its cgroup (birthCgroup), except from a new user namespace, whose root
+	// may not write the host's cgroup files: then the parent moves it while
+	// it sets up (a move can wait for an RCU grace period). With a memory
+	// limit the parent moves it only once it is ready, so that its own
+	// start-up memory stays out of the limit and tiny limits still work.
 	bornInCgroup := false
 	var unifiedDir string
-	// Not from a new user namespace: its root may not write the host's
-	// cgroup files.
 	if !hasMemoryLimit(s) && !newUserNS(s) {
 		var closeFD func()
 		bornInCgroup, unifiedDir, closeFD = c.birthCgroup(&ss)
@@ -271,7 +272,6 @@ func (c *Container) spawnInit(s *specs.Spec, o CreateOpts, prog *seccomp.Program
 	}
 	defer sp.ch.f.Close()
 	proc := sp.proc
-	sockFd := sp.sockFd
 	t.mark("clone init")
 	c.p.Pid = proc.Pid
 	c.p.PidStart, _, _ = pidStartTime(proc.Pid)
@@ -288,12 +288,6 @@ func (c *Container) spawnInit(s *specs.Spec, o CreateOpts, prog *seccomp.Program
 		return fail(fmt.Errorf("write state: %w", err))
 	}
 	ch := sp.ch
-	lastCap, err := spec.LastCap()
-	if err != nil {
-		return fail(err)
-	}
-	lsm := detectLSM()
-	logSkippedLSM(s.Process, lsm)
 	ic := &initConfig{
 		Timing:       t.on,
 		LSM:          lsm,
@@ -307,7 +301,7 @@ func (c *Container) spawnInit(s *specs.Spec, o CreateOpts, prog *seccomp.Program
 		PreserveFds:  o.PreserveFds,
 		CgroupPaths:  c.p.CgroupPaths,
 		Seccomp:      prog,
-		FifoFd:       sockFd + 1,
+		FifoFd:       fifoFd,
 		ConsoleFd:    consoleFd,
 		ListenerFd:   listenerFd,
 		MountFds:     mountFds,
@@ -317,11 +311,6 @@ func (c *Container) spawnInit(s *specs.Spec, o CreateOpts, prog *seccomp.Program
 			return fail(err)
 		}
 	}
-	// Moving a process between cgroups can wait for an RCU grace period
-	// (milliseconds on cgroup v1). With no memory limit, do it while the
-	// init sets up. With one, join only once the init is ready: its own
-	// start-up memory then stays out of the container's limit, so tiny
-	// limits still let the container start.
 	switch {
 	case bornInCgroup && unifiedDir != "":
 		enterDone = make(chan error, 1)

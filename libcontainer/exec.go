@@ -75,8 +75,7 @@ func (c *Container) Exec(o ExecOpts) (*os.Process, error) {
 			}
 			defer console.Close()
 		}
-		ss.extra = append(ss.extra, console)
-		consoleFd = 3 + o.PreserveFds + 1
+		consoleFd = ss.pass(console)
 	}
 	prog, err := c.seccompProgram()
 	if err != nil {
@@ -89,8 +88,7 @@ func (c *Container) Exec(o ExecOpts) (*os.Process, error) {
 	}
 	if listener != nil {
 		defer listener.Close()
-		listenerFd = 3 + o.PreserveFds + 1 + len(ss.extra)
-		ss.extra = append(ss.extra, listener)
+		listenerFd = ss.pass(listener)
 	}
 	// The container must not exit between the check above and the joins.
 	if !c.p.initAlive() {

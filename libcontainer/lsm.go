@@ -13,24 +13,22 @@ import (
 )
 
 // applyLSM sets the AppArmor profile and SELinux label that the next execve
-// switches to. Hosts without the LSM skip it with a debug line. The write
+// switches to. The write
 // goes through a procfs handle that was verified to be a real procfs, never
 // a path the image could redirect (CVE-2019-16884 class).
 func applyLSM(p *specs.Process, lsm hostLSM, pre *lsmFiles) error {
 	if pre == nil {
 		pre = &lsmFiles{}
 	}
-	if p.ApparmorProfile != "" {
-		if !lsm.AppArmor {
-			// The parent logs this (see logSkippedLSM).
-		} else if err := writeAttr(pre.apparmor, "apparmor/exec", "exec "+p.ApparmorProfile); err != nil {
+	// Labels this host cannot apply are skipped (logged by the parent,
+	// logSkippedLSM).
+	if p.ApparmorProfile != "" && lsm.AppArmor {
+		if err := writeAttr(pre.apparmor, "apparmor/exec", "exec "+p.ApparmorProfile); err != nil {
 			return fmt.Errorf("process.apparmorProfile %q: %w", p.ApparmorProfile, err)
 		}
 	}
-	if p.SelinuxLabel != "" {
-		if !lsm.SELinux {
-			// The parent logs this (see logSkippedLSM).
-		} else if err := writeAttr(pre.selinux, "exec", p.SelinuxLabel); err != nil {
+	if p.SelinuxLabel != "" && lsm.SELinux {
+		if err := writeAttr(pre.selinux, "exec", p.SelinuxLabel); err != nil {
 			return fmt.Errorf("process.selinuxLabel %q: %w", p.SelinuxLabel, err)
 		}
 	}

@@ -168,35 +168,16 @@ func (s *netlinkSock) exchange(msg []byte, each func(syscall.NetlinkMessage)) ([
 }
 
 func (s *netlinkSock) indexOf(name string) (int, error) {
-	req := linkMsg(unix.RTM_GETLINK, 0, 0, 0, 0)
+	req := linkMsg(unix.RTM_GETLINK, unix.NLM_F_ACK, 0, 0, 0) // the ACK ends the exchange
 	req = appendAttr(req, unix.IFLA_IFNAME, append([]byte(name), 0))
 	idx := 0
-	s.seq++
-	binary.LittleEndian.PutUint32(req[8:], s.seq)
-	binary.LittleEndian.PutUint32(req[0:], uint32(len(req)))
-	if err := unix.Sendto(s.fd, req, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
-		return 0, err
-	}
-	buf := make([]byte, 1<<16)
-	n, _, err := unix.Recvfrom(s.fd, buf, 0)
-	if err != nil {
-		return 0, err
-	}
-	msgs, err := syscall.ParseNetlinkMessage(buf[:n])
-	if err != nil {
-		return 0, err
-	}
-	for _, m := range msgs {
-		switch m.Header.Type {
-		case unix.NLMSG_ERROR:
-			if e := int32(binary.LittleEndian.Uint32(m.Data)); e != 0 {
-				return 0, unix.Errno(-e)
-			}
-		case unix.RTM_NEWLINK:
-			if len(m.Data) >= unix.SizeofIfInfomsg {
-				idx = int(int32(binary.LittleEndian.Uint32(m.Data[4:8])))
-			}
+	_, err := s.exchange(req, func(m syscall.NetlinkMessage) {
+		if m.Header.Type == unix.RTM_NEWLINK && len(m.Data) >= unix.SizeofIfInfomsg {
+			idx = int(int32(binary.LittleEndian.Uint32(m.Data[4:8])))
 		}
+	})
+	if err != nil {
+		return 0, err
 	}
 	if idx == 0 {
 		return 0, errors.New("not found")

@@ -20,16 +20,21 @@ type spawnSpec struct {
 	uidMaps     []specs.LinuxIDMapping
 	gidMaps     []specs.LinuxIDMapping
 	preserveFds int        // caller's fds 3..3+n-1, passed at the same numbers
-	extra       []*os.File // after the init socket, at sockFd+1...
+	extra       []*os.File // after the init socket (3+preserveFds), in order
 	cgroupFD    int        // > 0: born into this cgroup v2 dir (clone3 CLONE_INTO_CGROUP)
 	cgroupDirs  []string   // cgroup v1 dirs the constructor joins first
 }
 
+// pass adds f to the fds the init gets and returns its number there.
+func (sp *spawnSpec) pass(f *os.File) int {
+	sp.extra = append(sp.extra, f)
+	return 3 + sp.preserveFds + len(sp.extra)
+}
+
 // spawned is a started init with the parent's end of its socket.
 type spawned struct {
-	proc   *os.Process
-	ch     channel
-	sockFd int // the init socket's fd number in the init
+	proc *os.Process
+	ch   channel
 }
 
 func (sp *spawned) kill() {
@@ -143,7 +148,7 @@ func spawn(sp spawnSpec) (*spawned, error) {
 		parentSock.Close()
 		return nil, fmt.Errorf("start init: %w", err)
 	}
-	sp2 := &spawned{proc: cmd.Process, ch: channel{parentSock}, sockFd: sockFd}
+	sp2 := &spawned{proc: cmd.Process, ch: channel{parentSock}}
 	if newUser && len(joins) > 0 {
 		if err := mapUserNS(sp2, sp.uidMaps, sp.gidMaps); err != nil {
 			sp2.kill()
