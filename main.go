@@ -4,7 +4,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"runtime"
 	"strings"
@@ -91,7 +90,7 @@ func newApp() *cli.App {
 
 type usageError struct{ error }
 
-// logFile is where --log points; errors go there as well as to stderr.
+// logToFile: --log was given, so errors go there as well as to stderr.
 var logToFile bool
 
 func setupLogging(c *cli.Context) error {
@@ -147,7 +146,6 @@ func exitCode(err error) int {
 }
 
 func oneLine(s string) string {
-	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
+	return strings.Join(strings.Fields(s), " ")
 }
 
-var _ io.Writer = os.Stderr
