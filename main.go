@@ -148,4 +148,3 @@ func exitCode(err error) int {
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
-
