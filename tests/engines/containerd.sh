@@ -20,8 +20,12 @@ ctrun() {
 }
 
 # ct_tty CMDLINE: run an shell-quoted ctr command line under a pty (script).
+# timeout --foreground keeps ctr in the pty's foreground process group: a
+# plain timeout makes its own group, and ctr's tcsetattr (raw mode) then
+# stops it with SIGTTOU whenever script's shell does not exec it directly
+# (SHELL unset, as under CI, means /bin/sh -c).
 ct_tty() {
-	script -qec "timeout 30 ctr --address $CT_DIR/containerd.sock -n $CT_NS $1" /dev/null </dev/null | tr -d '\r'
+	script -qec "timeout --foreground 30 ctr --address $CT_DIR/containerd.sock -n $CT_NS $1" /dev/null </dev/null | tr -d '\r'
 }
 
 # mk_oci_archive TAR OUT: a single-layer OCI image archive named $CT_IMG.
