@@ -8,7 +8,8 @@ set -euo pipefail
 
 # Modules the guest needs (dependencies are added automatically).
 # virtio-rng feeds the guest's entropy so getrandom() never stalls a test.
-modules="virtio_pci 9pnet_virtio 9p overlay virtio_rng ${BRIG_VM_MODULES:-}"
+# loop gives the io.max and device-cgroup tests a block device (7:0).
+modules="virtio_pci 9pnet_virtio 9p overlay virtio_rng loop ${BRIG_VM_MODULES:-}"
 
 deb=$(vm_kernel_deb)
 if [ -z "$deb" ] || [ ! -e /bin/busybox ] || ! command -v cpio qemu-system-x86_64 setpriv xz >/dev/null; then
