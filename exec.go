@@ -43,10 +43,13 @@ var execCommand = &cli.Command{
 		// Pdeathsig ties the new process to this thread until it runs.
 		runtime.LockOSThread()
 		id := c.Args().First()
-		ct, err := libcontainer.Load(rootDir(c), id)
+		// Locked until the process is ready: `pause` cannot freeze the
+		// cgroup it is born into before it reports (see Container.Exec).
+		ct, err := libcontainer.LoadLocked(rootDir(c), id)
 		if err != nil {
 			return err
 		}
+		defer ct.Unlock()
 		p, err := execProcess(c, ct.Spec())
 		if err != nil {
 			return err
@@ -76,6 +79,7 @@ var execCommand = &cli.Command{
 		if err != nil {
 			return err
 		}
+		ct.Unlock()
 		// The process cleared its parent-death signal once it joined.
 		runtime.UnlockOSThread()
 		if detach {

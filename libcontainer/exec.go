@@ -94,6 +94,22 @@ func (c *Container) Exec(o ExecOpts) (*os.Process, error) {
 	if !c.p.initAlive() {
 		return nil, &StateError{ID: c.p.ID, Status: Stopped, Op: "exec in"}
 	}
+	// Born in the container's cgroups (as create's init) unless the
+	// process could freeze before it reports: in a paused container, or
+	// when the caller does not hold the lock that keeps `pause` out until
+	// the process is ready. With a memory limit it joins late, so that its
+	// start-up memory stays out of the limit.
+	born, unifiedDir := false, ""
+	if st == Paused {
+		// --ignore-paused: the process freezes once it joins and finishes
+		// after a resume, which needs the lock.
+		c.Unlock()
+	}
+	if c.lock != nil && !hasMemoryLimit(&s) {
+		var closeFD func()
+		born, unifiedDir, closeFD = c.birthCgroup(&ss)
+		defer closeFD()
+	}
 	sp, err := spawn(ss)
 	if err != nil {
 		return nil, err
@@ -129,12 +145,17 @@ func (c *Container) Exec(o ExecOpts) (*os.Process, error) {
 	if _, err := sp.ch.expect(msgReady); err != nil {
 		return fail(initFailed(err))
 	}
-	// Joined by the parent once the process is ready (not at birth as the
-	// init does): a paused container would freeze the process inside the
-	// constructor, before it could report anything.
-	if m := c.cgroup(); m != nil {
-		if err := m.Enter(sp.proc.Pid); err != nil {
+	switch {
+	case born && unifiedDir != "":
+		if err := enterUnified(unifiedDir, sp.proc.Pid); err != nil {
 			return fail(err)
+		}
+	case born:
+	default:
+		if m := c.cgroup(); m != nil {
+			if err := m.Enter(sp.proc.Pid); err != nil {
+				return fail(err)
+			}
 		}
 	}
 	if err := sp.ch.send(message{Type: msgJoined, Pid: sp.proc.Pid}); err != nil {

@@ -364,6 +364,61 @@ func TestPauseResume(t *testing.T) {
 	p.r.CheckNoLeaks(p.id, p.b)
 }
 
+// TestExecPaused: exec into a paused container is refused with the state
+// named; with --ignore-paused it waits, frozen, and completes once the
+// container is resumed (resume must not be blocked by the pending exec).
+// A plain exec into the running container lands in its cgroups.
+func TestExecPaused(t *testing.T) {
+	t.Parallel()
+	p := startProbe(t)
+	p.r.MustRun("pause", p.id)
+	res := p.r.Run("exec", p.id, "true")
+	if res.OK() || !strings.Contains(res.LastStderrLine(), "paused") {
+		t.Errorf("exec into a paused container: want an error naming the state: %s", res)
+	}
+	pidFile := filepath.Join(testutil.TempDir(t), "exec.pid")
+	done := make(chan testutil.Result, 1)
+	go func() {
+		done <- p.r.Exec(testutil.ExecOpts{Timeout: 30 * time.Second}, "exec", "--ignore-paused", "-d", "--pid-file", pidFile, p.id, "true")
+	}()
+	select {
+	case r := <-done:
+		t.Fatalf("exec --ignore-paused finished while the container is frozen: %s", r)
+	case <-time.After(500 * time.Millisecond):
+	}
+	p.r.MustRun("resume", p.id)
+	select {
+	case r := <-done:
+		if !r.OK() {
+			t.Fatalf("exec --ignore-paused after resume: %s", r)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("exec --ignore-paused still blocked 20s after resume")
+	}
+
+	// A detached exec is born in (or moved into) the container's cgroups.
+	pidFile2 := filepath.Join(testutil.TempDir(t), "exec2.pid")
+	p.r.MustRun("exec", "-d", "--pid-file", pidFile2, p.id, "sleep", "5")
+	data, err := os.ReadFile(pidFile2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, _ := strconv.Atoi(strings.TrimSpace(string(data)))
+	want, err := testutil.ProcCgroups(p.pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := testutil.ProcCgroups(pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("exec'd process cgroups %q, init's %q", got, want)
+	}
+	p.r.MustRun("delete", "--force", p.id)
+	p.r.CheckNoLeaks(p.id, p.b)
+}
+
 // TestPauseResumeRepeated: several pause/resume rounds in a row.
 func TestPauseResumeRepeated(t *testing.T) {
 	t.Parallel()

@@ -41,7 +41,7 @@ done
 
 bin=${BRIG_BINARY:-$repo/bin/brig}
 [ -x "$bin" ] || vm_die "runtime binary $bin not found or not executable (run make build, or set BRIG_BINARY)"
-integration_run=${BRIG_VM_INTEGRATION:-'^(TestUpdate|TestUpdateCreated|TestPauseResume|TestPauseResumeRepeated|TestEventsStats|TestEventsStream|TestEventsOOM|TestPs|TestCgroupCommandErrors|TestCgroupResources|TestLifecycle|TestCgroupsPath)$'}
+integration_run=${BRIG_VM_INTEGRATION:-'^(TestUpdate|TestUpdateCreated|TestPauseResume|TestPauseResumeRepeated|TestEventsStats|TestEventsStream|TestEventsOOM|TestPs|TestCgroupCommandErrors|TestCgroupResources|TestExecPaused|TestLifecycle|TestCgroupsPath)$'}
 read -r -a unit_pkgs <<<"${BRIG_VM_UNIT:-./cgroups/...}"
 
 # The workdir is the only writable host dir the guest sees (its /tmp is
