@@ -31,6 +31,8 @@ type ExecOpts struct {
 // every namespace of the container's init and its cgroup, and gets the
 // container's seccomp filter. The returned process is a child of the caller.
 func (c *Container) Exec(o ExecOpts) (*os.Process, error) {
+	t := newPhaseTimer("exec")
+	defer t.done()
 	st := c.status()
 	switch {
 	case st == Stopped || st == Creating:
@@ -49,6 +51,7 @@ func (c *Container) Exec(o ExecOpts) (*os.Process, error) {
 	if cs == nil {
 		return nil, fmt.Errorf("exec: container %q: saved config is unreadable", c.p.ID)
 	}
+	t.mark("status+spec")
 	s := *cs
 	s.Process = p
 	s.Hooks = nil
@@ -110,11 +113,13 @@ func (c *Container) Exec(o ExecOpts) (*os.Process, error) {
 		born, unifiedDir, closeFD = c.birthCgroup(&ss)
 		defer closeFD()
 	}
+	t.mark("prepare")
 	sp, err := spawn(ss)
 	if err != nil {
 		return nil, err
 	}
 	defer sp.ch.f.Close()
+	t.mark("spawn")
 	lastCap, err := spec.LastCap()
 	if err != nil {
 		sp.kill()
@@ -145,6 +150,7 @@ func (c *Container) Exec(o ExecOpts) (*os.Process, error) {
 	if _, err := sp.ch.expect(msgReady); err != nil {
 		return fail(initFailed(err))
 	}
+	t.mark("ready")
 	switch {
 	case born && unifiedDir != "":
 		if err := enterUnified(unifiedDir, sp.proc.Pid); err != nil {
@@ -161,9 +167,11 @@ func (c *Container) Exec(o ExecOpts) (*os.Process, error) {
 	if err := sp.ch.send(message{Type: msgJoined, Pid: sp.proc.Pid}); err != nil {
 		return fail(fmt.Errorf("exec: %w", err))
 	}
+	t.mark("cgroup")
 	if _, err := sp.ch.expect(msgCreated); err != nil {
 		return fail(initFailed(err))
 	}
+	t.mark("created")
 	if o.PidFile != "" {
 		if err := writePidFile(o.PidFile, sp.proc.Pid); err != nil {
 			return fail(fmt.Errorf("pid file %s: %w", o.PidFile, err))
