@@ -202,8 +202,31 @@ t default-zero-null dd if=/dev/zero of=/dev/null count=1`,
 				errs:   []string{"nosuch"},
 			},
 			surfaceCase{
-				// No RDMA device exists in the VM: the kernel refuses the
-				// name, and the error must say which file and device.
+				// tests/vm/test-cgroup2.sh adds a soft-RoCE device (rxe0).
+				name: "rdma",
+				setup: func(t *testing.T, b *testutil.Bundle, _ surfaceVariant) []string {
+					devs, _ := os.ReadDir("/sys/class/infiniband")
+					if len(devs) == 0 {
+						t.Skip("no RDMA device on this host (the cgroup v2 VM adds rxe0 over dummy0)")
+					}
+					dev := devs[0].Name()
+					hca, obj := uint32(2), uint32(3)
+					b.Mutate(res(func(r *specs.LinuxResources) {
+						r.Rdma = map[string]specs.LinuxRdma{dev: {HcaHandles: &hca, HcaObjects: &obj}}
+					}))
+					b.Mutate(testutil.WithShell(cgReadScript("rdma.max") + "; echo dev=" + dev))
+					return nil
+				},
+				check: func(t *testing.T, out string, _ surfaceVariant) {
+					got := cgParse(out)
+					if want := got["dev"] + " hca_handle=2 hca_object=3"; got["rdma.max"] != want {
+						t.Errorf("rdma.max = %q in the container, want %q", got["rdma.max"], want)
+					}
+				},
+			},
+			surfaceCase{
+				// The kernel refuses a device it does not know: the error
+				// must say which controller.
 				name: "rdma-unknown-device",
 				opts: []testutil.SpecOpt{res(func(r *specs.LinuxResources) {
 					hca := uint32(7)
@@ -265,7 +288,7 @@ func cgParse(out string) map[string]string {
 	m := map[string]string{}
 	for _, l := range strings.Split(out, "\n") {
 		if k, v, ok := strings.Cut(l, "="); ok {
-			m[k] = v
+			m[k] = strings.TrimSpace(v)
 		}
 	}
 	return m

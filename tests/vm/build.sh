@@ -8,8 +8,10 @@ set -euo pipefail
 
 # Modules the guest needs (dependencies are added automatically).
 # virtio-rng feeds the guest's entropy so getrandom() never stalls a test.
-# loop gives the io.max and device-cgroup tests a block device (7:0).
-modules="virtio_pci 9pnet_virtio 9p overlay virtio_rng loop ${BRIG_VM_MODULES:-}"
+# loop gives the io.max and device-cgroup tests a block device (7:0);
+# rdma_rxe (soft-RoCE, over dummy0; it needs crc32) an RDMA device for
+# rdma.max.
+modules="virtio_pci 9pnet_virtio 9p overlay virtio_rng loop crc32_generic rdma_rxe dummy ${BRIG_VM_MODULES:-}"
 
 deb=$(vm_kernel_deb)
 if [ -z "$deb" ] || [ ! -e /bin/busybox ] || ! command -v cpio qemu-system-x86_64 setpriv xz >/dev/null; then

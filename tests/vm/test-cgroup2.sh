@@ -56,6 +56,8 @@ script=$out/run-tests.sh
 	echo 'fail=0'
 	echo "export BRIG_BINARY=$(quote "$out/brig")"
 	echo 'echo "brig-vm: cgroup $(stat -fc %T /sys/fs/cgroup), kernel $(uname -r), runtime $($BRIG_BINARY --version | head -n1)"'
+	# A soft-RoCE device for the rdma.max test (modules from build.sh).
+	echo 'ls /sys/class/infiniband/rxe0 >/dev/null 2>&1 || rdma link add rxe0 type rxe netdev dummy0 || echo "brig-vm: no soft-RoCE device: the rdma test will skip"'
 } >"$script"
 
 # add_pkg IMPORTPATH DIR EXTRA-FLAGS...: build the test binary, run it in DIR.
