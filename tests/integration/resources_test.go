@@ -38,6 +38,7 @@ func TestCgroupResources(t *testing.T) {
 	i64 := func(v int64) *int64 { return &v }
 	u64 := func(v uint64) *uint64 { return &v }
 	u16 := func(v uint16) *uint16 { return &v }
+	u32 := func(v uint32) *uint32 { return &v }
 	throttle := func(rate uint64) []specs.LinuxThrottleDevice {
 		return []specs.LinuxThrottleDevice{{LinuxBlockIODevice: specs.LinuxBlockIODevice{Major: 7, Minor: 0}, Rate: rate}}
 	}
@@ -202,6 +203,13 @@ t default-zero-null dd if=/dev/zero of=/dev/null count=1`,
 				errs:   []string{"nosuch"},
 			},
 			surfaceCase{
+				// net_cls/net_prio have no v2 equivalent: ignored, as runc.
+				name:   "network-ignored",
+				opts:   []testutil.SpecOpt{res(func(r *specs.LinuxResources) { r.Network = &specs.LinuxNetwork{ClassID: u32(0x100001)} })},
+				script: "echo ran=yes",
+				check:  cgExpect(map[string]string{"ran": "yes"}),
+			},
+			surfaceCase{
 				// tests/vm/test-cgroup2.sh adds a soft-RoCE device (rxe0).
 				name: "rdma",
 				setup: func(t *testing.T, b *testutil.Bundle, _ surfaceVariant) []string {
@@ -251,6 +259,13 @@ t default-zero-null dd if=/dev/zero of=/dev/null count=1`,
 				})},
 				script: "true",
 				errs:   []string{"hugetlb"},
+			},
+			surfaceCase{
+				// net_cls and net_prio are not mounted on this host.
+				name:   "network-unavailable",
+				opts:   []testutil.SpecOpt{res(func(r *specs.LinuxResources) { r.Network = &specs.LinuxNetwork{ClassID: u32(0x100001)} })},
+				script: "true",
+				errs:   []string{"net_cls"},
 			},
 			surfaceCase{
 				name:   "unified-on-v1",
