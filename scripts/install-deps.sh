@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the host packages that brig's tests need. Idempotent: a fast no-op
 # when everything is present; runs `apt-get update` only when an install is
-# needed (and at most once). qemu is left to tests/vm/setup.sh.
+# needed (and at most once). qemu is left to tests/vm/setup.sh. iproute2:
+# `ip` (veth tests) and `rdma` (the soft-RoCE device in the cgroup v2 VM).
 set -euo pipefail
 
-PKGS=(busybox-static runc crun libseccomp-dev strace jq)
+PKGS=(busybox-static runc crun libseccomp-dev strace jq iproute2)
 
 missing=()
 for p in "${PKGS[@]}"; do
