@@ -43,13 +43,10 @@ var execCommand = &cli.Command{
 		// Pdeathsig ties the new process to this thread until it runs.
 		runtime.LockOSThread()
 		id := c.Args().First()
-		// Locked until the process is ready: `pause` cannot freeze the
-		// cgroup it is born into before it reports (see Container.Exec).
-		ct, err := libcontainer.LoadLocked(rootDir(c), id)
+		ct, err := libcontainer.Load(rootDir(c), id)
 		if err != nil {
 			return err
 		}
-		defer ct.Unlock()
 		p, err := execProcess(c, ct.Spec())
 		if err != nil {
 			return err
@@ -79,7 +76,6 @@ var execCommand = &cli.Command{
 		if err != nil {
 			return err
 		}
-		ct.Unlock()
 		// The process cleared its parent-death signal once it joined.
 		runtime.UnlockOSThread()
 		if detach {

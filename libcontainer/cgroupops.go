@@ -45,6 +45,11 @@ func (c *Container) Pause() error {
 	if err != nil {
 		return err
 	}
+	release, err := c.lockFreeze(true)
+	if err != nil {
+		return err
+	}
+	defer release()
 	if err := m.Freeze(); err != nil {
 		return fmt.Errorf("pause container %q: %w", c.p.ID, err)
 	}
@@ -61,6 +66,11 @@ func (c *Container) Resume() error {
 	if err != nil {
 		return err
 	}
+	release, err := c.lockFreeze(true)
+	if err != nil {
+		return err
+	}
+	defer release()
 	if err := m.Thaw(); err != nil {
 		return fmt.Errorf("resume container %q: %w", c.p.ID, err)
 	}

@@ -96,6 +96,45 @@ func flock(f *os.File) error {
 	}
 }
 
+// lockFreeze takes the container's freeze lock: shared by execs whose
+// process is born in the container's cgroups, exclusive for pause and
+// resume, so that the cgroup cannot be frozen while such a process has not
+// reported yet (it would freeze in the constructor and exec would wait
+// forever). It is an OFD record lock on the first byte of the lock file,
+// independent of the flock that serializes the other commands: an exec
+// neither waits for them nor blocks them (a poststart hook may exec into
+// its container while `start` holds the flock). release drops it; calling
+// it again does nothing.
+func (c *Container) lockFreeze(exclusive bool) (release func(), err error) {
+	f, err := os.OpenFile(filepath.Join(c.dir, lockName), os.O_RDWR|unix.O_CLOEXEC, 0)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("container %q: %w", c.p.ID, ErrNotExist)
+		}
+		return nil, err
+	}
+	lk := unix.Flock_t{Type: unix.F_RDLCK, Whence: 0, Start: 0, Len: 1}
+	if exclusive {
+		lk.Type = unix.F_WRLCK
+	}
+	for {
+		err = unix.FcntlFlock(f.Fd(), unix.F_OFD_SETLKW, &lk)
+		if err != unix.EINTR {
+			break
+		}
+	}
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("freeze lock: %w", err)
+	}
+	return func() {
+		if f != nil {
+			f.Close()
+			f = nil
+		}
+	}, nil
+}
+
 // Unlock releases the container's lock.
 func (c *Container) Unlock() {
 	if c.lock != nil {

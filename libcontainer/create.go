@@ -250,15 +250,15 @@ func (c *Container) spawnInit(s *specs.Spec, o CreateOpts, prog *seccomp.Program
 	}
 	lsm := detectLSM()
 	logSkippedLSM(s.Process, lsm)
-	// Where the cgroup join goes. Without a memory limit the init starts in
-	// its cgroup (birthCgroup), except from a new user namespace, whose root
-	// may not write the host's cgroup files: then the parent moves it while
-	// it sets up (a move can wait for an RCU grace period). With a memory
-	// limit the parent moves it only once it is ready, so that its own
-	// start-up memory stays out of the limit and tiny limits still work.
+	// Where the cgroup join goes. Normally the init starts in its cgroup
+	// (birthCgroup), except from a new user namespace, whose root may not
+	// write the host's cgroup files: then the parent moves it while it sets
+	// up (a move can wait for an RCU grace period). With a memory or small
+	// pids limit the parent moves it only once it is ready (joinLate).
 	bornInCgroup := false
 	var unifiedDir string
-	if !hasMemoryLimit(s) && !newUserNS(s) {
+	late := joinLate(s, false)
+	if !late && !newUserNS(s) {
 		var closeFD func()
 		bornInCgroup, unifiedDir, closeFD = c.birthCgroup(&ss)
 		defer closeFD()
@@ -316,7 +316,7 @@ func (c *Container) spawnInit(s *specs.Spec, o CreateOpts, prog *seccomp.Program
 		enterDone = make(chan error, 1)
 		go func() { enterDone <- enterUnified(unifiedDir, proc.Pid) }()
 	case bornInCgroup:
-	case !hasMemoryLimit(s):
+	case !late:
 		enterDone = make(chan error, 1)
 		go func() { enterDone <- c.cg.Enter(proc.Pid) }()
 	}
@@ -410,12 +410,45 @@ func dialConsole(path string) (*os.File, error) {
 	return f, nil
 }
 
-func hasMemoryLimit(s *specs.Spec) bool {
-	if s.Linux == nil || s.Linux.Resources == nil || s.Linux.Resources.Memory == nil {
+// initTasks bounds the tasks a brig init or exec'd process may have (Go
+// runtime threads, the constructor's fork) before it execs.
+const initTasks = 64
+
+// joinLate reports whether a new process must be moved into the
+// container's cgroups by the parent once it is ready, instead of being
+// born there:
+//   - with a memory limit, so that its start-up memory (a Go runtime)
+//     stays outside the limit and tiny limits work;
+//   - with a pids limit, because the kernel checks pids.max when a task is
+//     created in the cgroup, not when one is moved there: the init's own
+//     threads could exceed a small limit (runc runs under pids.max 1), and
+//     an exec'd process (exec) meets a container that may be at its limit
+//     already, which is when one most needs to exec into it.
+func joinLate(s *specs.Spec, exec bool) bool {
+	if s.Linux == nil || s.Linux.Resources == nil {
 		return false
 	}
-	m := s.Linux.Resources.Memory
-	return (m.Limit != nil && *m.Limit > 0) || (m.Swap != nil && *m.Swap > 0)
+	r := s.Linux.Resources
+	if m := r.Memory; m != nil && ((m.Limit != nil && *m.Limit > 0) || (m.Swap != nil && *m.Swap > 0)) {
+		return true
+	}
+	pidsMax := int64(-1)
+	if r.Pids != nil && r.Pids.Limit != nil && *r.Pids.Limit > 0 {
+		pidsMax = *r.Pids.Limit
+	}
+	for k, v := range r.Unified {
+		switch k {
+		case "memory.max", "memory.high", "memory.swap.max":
+			if v != "max" {
+				return true
+			}
+		case "pids.max":
+			if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+				pidsMax = n
+			}
+		}
+	}
+	return pidsMax >= 0 && (exec || pidsMax < initTasks)
 }
 
 // initSpec is the part of the config the init uses: decoding JSON is a

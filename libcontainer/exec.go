@@ -33,6 +33,13 @@ type ExecOpts struct {
 func (c *Container) Exec(o ExecOpts) (*os.Process, error) {
 	t := newPhaseTimer("exec")
 	defer t.done()
+	// Under the freeze lock `pause` cannot freeze the cgroup the process
+	// is born into before it reports; held until it has.
+	release, err := c.lockFreeze(false)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	st := c.status()
 	switch {
 	case st == Stopped || st == Creating:
@@ -97,18 +104,15 @@ func (c *Container) Exec(o ExecOpts) (*os.Process, error) {
 	if !c.p.initAlive() {
 		return nil, &StateError{ID: c.p.ID, Status: Stopped, Op: "exec in"}
 	}
-	// Born in the container's cgroups (as create's init) unless the
-	// process could freeze before it reports: in a paused container, or
-	// when the caller does not hold the lock that keeps `pause` out until
-	// the process is ready. With a memory limit it joins late, so that its
-	// start-up memory stays out of the limit.
+	// Born in the container's cgroups (as create's init), without the
+	// cgroup.procs move and its RCU grace period, unless it must join late
+	// (joinLate: memory or pids limits) or the container is paused
+	// (--ignore-paused: the process freezes once moved, and finishes after
+	// a resume, which needs the freeze lock).
 	born, unifiedDir := false, ""
 	if st == Paused {
-		// --ignore-paused: the process freezes once it joins and finishes
-		// after a resume, which needs the lock.
-		c.Unlock()
-	}
-	if c.lock != nil && !hasMemoryLimit(&s) {
+		release()
+	} else if !joinLate(&s, true) {
 		var closeFD func()
 		born, unifiedDir, closeFD = c.birthCgroup(&ss)
 		defer closeFD()
@@ -145,6 +149,10 @@ func (c *Container) Exec(o ExecOpts) (*os.Process, error) {
 		return nil, err
 	}
 	if err := sp.ch.send(message{Type: msgBootstrap, Init: ic}); err != nil {
+		// The process may have died reporting why (the constructor's errors).
+		if m, rerr := sp.ch.recv(); rerr == nil && m.Type == msgError {
+			return fail(initError(m.Error))
+		}
 		return fail(fmt.Errorf("exec: %w", err))
 	}
 	if _, err := sp.ch.expect(msgReady); err != nil {

@@ -148,6 +148,10 @@ func spawn(sp spawnSpec) (*spawned, error) {
 		parentSock.Close()
 		return nil, fmt.Errorf("start init: %w", err)
 	}
+	// Only the child may hold its end from here on: if it dies before it
+	// reports (a kill --all reaches a process born in the cgroup), the
+	// reads below must see EOF instead of waiting forever.
+	childSock.Close()
 	sp2 := &spawned{proc: cmd.Process, ch: channel{parentSock}}
 	if newUser && len(joins) > 0 {
 		if err := mapUserNS(sp2, sp.uidMaps, sp.gidMaps); err != nil {

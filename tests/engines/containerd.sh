@@ -25,7 +25,7 @@ ctrun() {
 # stops it with SIGTTOU whenever script's shell does not exec it directly
 # (SHELL unset, as under CI, means /bin/sh -c).
 ct_tty() {
-	script -qec "timeout --foreground 30 ctr --address $CT_DIR/containerd.sock -n $CT_NS $1" /dev/null </dev/null | tr -d '\r'
+	script -qec "timeout --foreground -k 5 30 ctr --address $CT_DIR/containerd.sock -n $CT_NS $1" /dev/null </dev/null | tr -d '\r'
 }
 
 # mk_oci_archive TAR OUT: a single-layer OCI image archive named $CT_IMG.

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -365,9 +366,10 @@ func TestPauseResume(t *testing.T) {
 }
 
 // TestExecPaused: exec into a paused container is refused with the state
-// named; with --ignore-paused it waits, frozen, and completes once the
-// container is resumed (resume must not be blocked by the pending exec).
-// A plain exec into the running container lands in its cgroups.
+// named; with --ignore-paused the process joins the frozen cgroup, waits,
+// and completes once the container is resumed (resume must not be blocked
+// by the pending exec). A plain exec into the running container lands in
+// its cgroups.
 func TestExecPaused(t *testing.T) {
 	t.Parallel()
 	p := startProbe(t)
@@ -376,15 +378,24 @@ func TestExecPaused(t *testing.T) {
 	if res.OK() || !strings.Contains(res.LastStderrLine(), "paused") {
 		t.Errorf("exec into a paused container: want an error naming the state: %s", res)
 	}
+	before := len(cgPids(t, p))
 	pidFile := filepath.Join(testutil.TempDir(t), "exec.pid")
 	done := make(chan testutil.Result, 1)
 	go func() {
 		done <- p.r.Exec(testutil.ExecOpts{Timeout: 30 * time.Second}, "exec", "--ignore-paused", "-d", "--pid-file", pidFile, p.id, "true")
 	}()
-	select {
-	case r := <-done:
-		t.Fatalf("exec --ignore-paused finished while the container is frozen: %s", r)
-	case <-time.After(500 * time.Millisecond):
+	// Resume only once the exec'd process sits frozen in the cgroup.
+	deadline := time.Now().Add(15 * time.Second)
+	for len(cgPids(t, p)) <= before {
+		select {
+		case r := <-done:
+			t.Fatalf("exec --ignore-paused finished while the container is frozen: %s", r)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the exec'd process never joined the paused container's cgroup")
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 	p.r.MustRun("resume", p.id)
 	select {
@@ -418,6 +429,158 @@ func TestExecPaused(t *testing.T) {
 	p.r.MustRun("delete", "--force", p.id)
 	p.r.CheckNoLeaks(p.id, p.b)
 }
+
+// cgPids is `ps --format json`: the pids in the container's cgroup.
+func cgPids(t *testing.T, p *cgProbe) []int {
+	t.Helper()
+	res := p.r.MustRun("ps", "--format", "json", p.id)
+	var pids []int
+	if err := json.Unmarshal([]byte(res.Stdout), &pids); err != nil {
+		t.Fatalf("ps --format json: %v: %q", err, res.Stdout)
+	}
+	return pids
+}
+
+// TestExecDuringPause: detached execs (their process is born in the
+// container's cgroups) race pause and resume. `pause` must wait for an exec
+// whose process has not reported yet, so no exec may hang in a paused
+// container: an exec that started before a pause completed either finished
+// before the pause took effect or failed naming the paused state; one that
+// succeeded only after the next resume was frozen half-way.
+func TestExecDuringPause(t *testing.T) {
+	t.Parallel()
+	p := startProbe(t)
+	type span struct {
+		start, end time.Time
+		ok         bool
+		res        testutil.Result
+	}
+	var (
+		mu      sync.Mutex
+		execs   []span
+		pauses  [][2]time.Time // pause returned, resume started
+		stop    = make(chan struct{})
+		wg      sync.WaitGroup
+		cmdOpts = testutil.ExecOpts{Timeout: 20 * time.Second}
+	)
+	for w := 0; w < 2; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				s := span{start: time.Now()}
+				s.res = p.r.Exec(cmdOpts, "exec", "-d", p.id, "true")
+				s.end, s.ok = time.Now(), s.res.OK()
+				mu.Lock()
+				execs = append(execs, s)
+				mu.Unlock()
+			}
+		}()
+	}
+	for i := 0; i < 10; i++ {
+		p.r.MustRun("pause", p.id)
+		paused := time.Now()
+		time.Sleep(100 * time.Millisecond)
+		resume := time.Now()
+		p.r.MustRun("resume", p.id)
+		pauses = append(pauses, [2]time.Time{paused, resume})
+		time.Sleep(30 * time.Millisecond)
+	}
+	close(stop)
+	wg.Wait()
+	for _, e := range execs {
+		if e.res.Err != nil || (!e.ok && !strings.Contains(e.res.LastStderrLine(), "paused")) {
+			t.Errorf("exec: %s", e.res)
+			continue
+		}
+		for _, pr := range pauses {
+			if e.ok && e.start.Before(pr[0]) && e.end.After(pr[1]) {
+				t.Errorf("an exec started before a pause completed and succeeded only after the resume: frozen half-way (%s)", e.res)
+			}
+		}
+	}
+	t.Logf("%d execs across %d pause/resume rounds", len(execs), len(pauses))
+	if st := p.r.MustState(p.id); st.Status != specs.StateRunning {
+		t.Errorf("after the rounds: status %q, want running", st.Status)
+	}
+	waitCounterMoves(t, p)
+	p.r.MustRun("delete", "--force", p.id)
+	p.r.CheckNoLeaks(p.id, p.b)
+}
+
+// TestExecAtPidsLimit: a container at its pids limit still takes an exec
+// (the process is moved in once ready: the kernel checks pids.max when a
+// task is created in a cgroup, not when one is moved), as with runc.
+func TestExecAtPidsLimit(t *testing.T) {
+	t.Parallel()
+	r := testutil.NewRuntime(t)
+	b := testutil.NewBundle(t, testutil.WithShell("sleep 300 & sleep 300 & wait"),
+		testutil.WithSpec(func(s *specs.Spec) {
+			limit := int64(3)
+			s.Linux.Resources.Pids = &specs.LinuxPids{Limit: &limit}
+		}))
+	id := r.NewID()
+	r.MustCreate(b, id)
+	r.MustRun("start", id)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		res := r.MustRun("ps", "--format", "json", id)
+		var pids []int
+		json.Unmarshal([]byte(res.Stdout), &pids)
+		if len(pids) == 3 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("container never reached its 3 tasks: %s", res.Stdout)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	res := r.Run("exec", id, "echo", "at-limit")
+	if !res.OK() || strings.TrimSpace(res.Stdout) != "at-limit" {
+		t.Errorf("exec into a container at its pids limit: %s", res)
+	}
+	r.MustRun("delete", "--force", id)
+	r.CheckNoLeaks(id, b)
+}
+
+// TestExecFromPoststartHook: a poststart hook may exec into its own
+// container while `start` is still running (and holds the container's
+// lock).
+func TestExecFromPoststartHook(t *testing.T) {
+	t.Parallel()
+	testutil.BrigOnly(t, "the hook calls this runtime's binary with brig's flags")
+	r := testutil.NewRuntime(t)
+	out := testutil.TempDir(t)
+	id := r.NewID()
+	bin := testutil.Binary(t)
+	b := testutil.NewBundle(t, testutil.WithArgs("sleep", "300"),
+		testutil.WithSpec(func(s *specs.Spec) {
+			s.Hooks = &specs.Hooks{Poststart: []specs.Hook{{
+				Path: "/bin/sh",
+				Args: []string{"sh", "-c", `"$0" --root "$1" exec "$2" echo from-hook >"$3"/hook.out 2>&1`,
+					bin, r.Root, id, out},
+				Timeout: intPtr(20),
+			}}}
+		}))
+	r.MustCreate(b, id)
+	res := r.Exec(testutil.ExecOpts{Timeout: 30 * time.Second}, "start", id)
+	if !res.OK() {
+		t.Fatalf("start with a poststart hook that execs: %s", res)
+	}
+	data, _ := os.ReadFile(filepath.Join(out, "hook.out"))
+	if strings.TrimSpace(string(data)) != "from-hook" {
+		t.Errorf("the hook's exec printed %q, want from-hook", data)
+	}
+	r.MustRun("delete", "--force", id)
+	r.CheckNoLeaks(id, b)
+}
+
+func intPtr(v int) *int { return &v }
 
 // TestPauseResumeRepeated: several pause/resume rounds in a row.
 func TestPauseResumeRepeated(t *testing.T) {

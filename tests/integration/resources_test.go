@@ -119,6 +119,13 @@ func TestCgroupResources(t *testing.T) {
 			check:  cgExpect(map[string]string{"pids.max": "42"}),
 		},
 		{
+			// The init joins late under a small pids limit: its own Go
+			// threads would not fit (runc runs under pids.max 1 too).
+			name: "pids-1",
+			opts: []testutil.SpecOpt{res(func(r *specs.LinuxResources) { r.Pids = &specs.LinuxPids{Limit: i64(1)} }),
+				testutil.WithArgs("true")},
+		},
+		{
 			name: "blkio-throttle",
 			opts: []testutil.SpecOpt{res(func(r *specs.LinuxResources) {
 				r.BlockIO = &specs.LinuxBlockIO{

@@ -41,7 +41,7 @@ done
 
 bin=${BRIG_BINARY:-$repo/bin/brig}
 [ -x "$bin" ] || vm_die "runtime binary $bin not found or not executable (run make build, or set BRIG_BINARY)"
-integration_run=${BRIG_VM_INTEGRATION:-'^(TestUpdate|TestUpdateCreated|TestPauseResume|TestPauseResumeRepeated|TestEventsStats|TestEventsStream|TestEventsOOM|TestPs|TestCgroupCommandErrors|TestCgroupResources|TestExecPaused|TestLifecycle|TestCgroupsPath)$'}
+integration_run=${BRIG_VM_INTEGRATION:-'^(TestUpdate|TestUpdateCreated|TestPauseResume|TestPauseResumeRepeated|TestEventsStats|TestEventsStream|TestEventsOOM|TestPs|TestCgroupCommandErrors|TestCgroupResources|TestExecPaused|TestExecDuringPause|TestExecAtPidsLimit|TestLifecycle|TestCgroupsPath)$'}
 read -r -a unit_pkgs <<<"${BRIG_VM_UNIT:-./cgroups/...}"
 
 # The workdir is the only writable host dir the guest sees (its /tmp is
@@ -57,7 +57,7 @@ script=$out/run-tests.sh
 	echo "export BRIG_BINARY=$(quote "$out/brig")"
 	echo 'echo "brig-vm: cgroup $(stat -fc %T /sys/fs/cgroup), kernel $(uname -r), runtime $($BRIG_BINARY --version | head -n1)"'
 	# A soft-RoCE device for the rdma.max test (modules from build.sh).
-	echo 'ls /sys/class/infiniband/rxe0 >/dev/null 2>&1 || rdma link add rxe0 type rxe netdev dummy0 || echo "brig-vm: no soft-RoCE device: the rdma test will skip"'
+	echo 'ls /sys/class/infiniband/rxe0 >/dev/null 2>&1 || rdma link add rxe0 type rxe netdev dummy0 || { echo "brig-vm: FAIL: cannot add the soft-RoCE device rxe0 (the rdma.max test needs it)"; fail=1; }'
 } >"$script"
 
 # add_pkg IMPORTPATH DIR EXTRA-FLAGS...: build the test binary, run it in DIR.
