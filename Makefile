@@ -30,8 +30,11 @@ demo: deps build
 	rm -rf $(DEMO_DIR) && ./scripts/mkbundle.sh $(DEMO_DIR) sh -c 'echo "hello from $$(hostname), pid $$$$"; cat /proc/self/status | grep -E "^(NoNewPrivs|CapEff)"; ls /'
 	$(CURDIR)/bin/brig run --bundle $(DEMO_DIR) demo-$$$$
 
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
 lint:
 	$(GO) vet -tags "$(TAGS)" ./...
+	$(GO) run $(STATICCHECK) -tags "$(TAGS)" ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 
 test-unit:

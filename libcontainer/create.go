@@ -332,6 +332,7 @@ func (c *Container) spawnInit(s *specs.Spec, o CreateOpts, prog *seccomp.Program
 			return fail(initFailed(err))
 		}
 		st := hookState(o.ID, c.p.Bundle, s.Annotations, proc.Pid, Creating)
+		//lint:ignore SA1019 hooks.prestart is deprecated but runtime-spec v1.3.0 still requires runtimes to run it
 		if err := runHooks("prestart", s.Hooks.Prestart, st); err != nil {
 			return fail(err)
 		}

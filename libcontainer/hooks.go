@@ -92,6 +92,7 @@ func warnHooks(kind string, hooks []specs.Hook, st State) {
 // createContainer (run by the init) hooks see that moment.
 func needsMountSync(s *specs.Spec) bool {
 	h := s.Hooks
+	//lint:ignore SA1019 hooks.prestart is deprecated but runtime-spec v1.3.0 still requires runtimes to run it
 	return h != nil && (len(h.Prestart) > 0 || len(h.CreateRuntime) > 0 || len(h.CreateContainer) > 0)
 }
 

@@ -143,6 +143,7 @@ func (v *validator) hooks() error {
 		name  string
 		hooks []specs.Hook
 	}{
+		//lint:ignore SA1019 hooks.prestart is deprecated but runtime-spec v1.3.0 still requires runtimes to run it
 		{"prestart", h.Prestart}, //nolint:staticcheck // deprecated but still run
 		{"createRuntime", h.CreateRuntime},
 		{"createContainer", h.CreateContainer},

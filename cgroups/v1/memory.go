@@ -19,6 +19,7 @@ const (
 
 func memoryNeeded(m *specs.LinuxMemory) bool {
 	return m != nil && (m.Limit != nil || m.Reservation != nil || m.Swap != nil || m.Swappiness != nil ||
+		//lint:ignore SA1019 memory.kernel is deprecated but still part of the spec: it is accepted and ignored with a debug line, as runc does
 		m.DisableOOMKiller != nil || m.Kernel != nil || m.KernelTCP != nil)
 }
 
@@ -105,6 +106,7 @@ func setMemory(dir string, m *specs.LinuxMemory, update bool) error {
 			return err
 		}
 	}
+	//lint:ignore SA1019 memory.kernel is deprecated but still part of the spec: it is accepted and ignored with a debug line, as runc does
 	if m.Kernel != nil || m.KernelTCP != nil {
 		logrus.Debug("cgroup v1 memory: linux.resources.memory.kernel/kernelTCP are deprecated and ignored")
 	}

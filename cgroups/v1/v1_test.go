@@ -105,6 +105,7 @@ func TestUpdateWritesFiles(t *testing.T) {
 	}{
 		{
 			name: "memory without memsw",
+			//lint:ignore SA1019 memory.kernel is deprecated but still part of the spec: it is accepted and ignored with a debug line, as runc does
 			res:  specs.LinuxResources{Memory: &specs.LinuxMemory{Limit: i64(1 << 20), Reservation: i64(1 << 19), Swappiness: u64(10), DisableOOMKiller: boolp(true), Kernel: i64(5)}},
 			want: map[string]string{"memory/memory.limit_in_bytes": "1048576", "memory/memory.soft_limit_in_bytes": "524288", "memory/memory.swappiness": "10", "memory/memory.oom_control": "1"},
 		},

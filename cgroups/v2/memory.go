@@ -13,6 +13,7 @@ import (
 
 func memoryNeeded(m *specs.LinuxMemory) bool {
 	return m != nil && (m.Limit != nil || m.Reservation != nil || m.Swap != nil || m.Swappiness != nil ||
+		//lint:ignore SA1019 memory.kernel is deprecated but still part of the spec: it is accepted and ignored with a debug line, as runc does
 		m.DisableOOMKiller != nil || m.Kernel != nil || m.KernelTCP != nil)
 }
 
@@ -70,6 +71,7 @@ func setMemory(dir string, m *specs.LinuxMemory, update bool) error {
 	if m.DisableOOMKiller != nil && *m.DisableOOMKiller {
 		logrus.Debug("cgroup v2 memory: disableOOMKiller has no cgroup v2 equivalent; ignored")
 	}
+	//lint:ignore SA1019 memory.kernel is deprecated but still part of the spec: it is accepted and ignored with a debug line, as runc does
 	if m.Kernel != nil || m.KernelTCP != nil {
 		logrus.Debug("cgroup v2 memory: linux.resources.memory.kernel/kernelTCP are deprecated and ignored")
 	}

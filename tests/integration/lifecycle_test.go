@@ -76,7 +76,7 @@ func TestLifecycle(t *testing.T) {
 	}
 
 	r.MustRun("kill", id, "KILL")
-	st = r.WaitStatus(id, specs.StateStopped, 5*time.Second)
+	r.WaitStatus(id, specs.StateStopped, 5*time.Second)
 	r.MustRun("delete", id)
 	if res := r.Run("state", id); res.OK() {
 		t.Errorf("state after delete succeeded: %s", res)

@@ -100,6 +100,7 @@ var allHookKinds = []string{"prestart", "createRuntime", "createContainer", "sta
 
 func fullHooks(d hookDir) specs.Hooks {
 	return specs.Hooks{
+		//lint:ignore SA1019 hooks.prestart is deprecated but runtime-spec v1.3.0 still requires runtimes to run it
 		Prestart:        []specs.Hook{d.hook("prestart", 0)},
 		CreateRuntime:   []specs.Hook{d.hook("createRuntime", 0)},
 		CreateContainer: []specs.Hook{d.hook("createContainer", 0)},
@@ -226,6 +227,7 @@ func TestSurfaceHookFailures(t *testing.T) {
 		{
 			name: "prestart-fails",
 			hooks: func(d hookDir) specs.Hooks {
+				//lint:ignore SA1019 hooks.prestart is deprecated but runtime-spec v1.3.0 still requires runtimes to run it
 				return specs.Hooks{Prestart: []specs.Hook{d.hook("prestart", 1)}, Poststop: poststop(d)}
 			},
 			failAt: "create", cause: []string{"prestart"}, poststopRuns: true,
@@ -270,6 +272,7 @@ func TestSurfaceHookFailures(t *testing.T) {
 			name: "hook-ignores-stdin",
 			hooks: func(d hookDir) specs.Hooks {
 				h := specs.Hook{Path: "/bin/true"}
+				//lint:ignore SA1019 hooks.prestart is deprecated but runtime-spec v1.3.0 still requires runtimes to run it
 				return specs.Hooks{CreateRuntime: []specs.Hook{h}, Prestart: []specs.Hook{h},
 					Poststart: []specs.Hook{h}, Poststop: append([]specs.Hook{h}, poststop(d)...)}
 			},

@@ -33,9 +33,8 @@ const (
 )
 
 type loadRunner struct {
-	t    *testing.T
-	r    *testutil.Runtime
-	errs chan error
+	t *testing.T
+	r *testutil.Runtime
 }
 
 func (l *loadRunner) run(opts testutil.ExecOpts, args ...string) (testutil.Result, error) {
