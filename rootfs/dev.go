@@ -6,7 +6,6 @@ import (
 	"path"
 	"strings"
 
-	pathrs "github.com/cyphar/filepath-securejoin/pathrs-lite"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 )
@@ -64,7 +63,7 @@ func setupDev(root *os.File, devices []specs.LinuxDevice, devBind, userNS bool) 
 	if devBind {
 		return nil
 	}
-	if h, err := pathrs.MkdirAllHandle(root, "dev", 0o755); err == nil {
+	if h, err := mkdirAllInRoot(root, "dev"); err == nil {
 		h.Close()
 	}
 	dev, err := openInRoot(root, "dev", unix.RESOLVE_NO_SYMLINKS)
@@ -124,7 +123,7 @@ var devTypes = map[string]uint32{"c": unix.S_IFCHR, "u": unix.S_IFCHR, "b": unix
 func makeDevice(root *os.File, d *specs.LinuxDevice, userNS bool) error {
 	rel := strings.TrimPrefix(path.Clean("/"+d.Path), "/")
 	dir, base := path.Split(rel)
-	parent, err := pathrs.MkdirAllHandle(root, dir, 0o755)
+	parent, err := mkdirAllInRoot(root, dir)
 	if err != nil {
 		return fmt.Errorf("linux.devices %s: %w", d.Path, err)
 	}

@@ -31,6 +31,25 @@ func openInRoot(root *os.File, rel string, extra uint64) (*os.File, error) {
 	}
 }
 
+// mkdirAllInRoot returns a descriptor of the directory rel inside root,
+// creating it and its parents if missing. An existing directory costs one
+// openat2 (the common case: /proc, /sys, /dev and its children exist in
+// most images); pathrs's MkdirAllHandle, which walks and verifies each
+// component, handles the rest with the same errors.
+func mkdirAllInRoot(root *os.File, rel string) (*os.File, error) {
+	how := unix.OpenHow{Flags: unix.O_PATH | unix.O_DIRECTORY | unix.O_CLOEXEC, Resolve: resolveFlags}
+	for {
+		fd, err := unix.Openat2(int(root.Fd()), rel, &how)
+		if err == unix.EAGAIN || err == unix.EINTR {
+			continue
+		}
+		if err == nil {
+			return os.NewFile(uintptr(fd), "/"+rel), nil
+		}
+		return pathrs.MkdirAllHandle(root, rel, 0o755)
+	}
+}
+
 // mountPoint returns a descriptor of dest inside root, creating it (a file
 // when file is set, directories otherwise, parents always) if missing.
 func mountPoint(root *os.File, dest string, file, noSymlinks bool) (*os.File, error) {
@@ -40,7 +59,7 @@ func mountPoint(root *os.File, dest string, file, noSymlinks bool) (*os.File, er
 	}
 	if file {
 		dir, base := path.Split(rel)
-		parent, err := pathrs.MkdirAllHandle(root, dir, 0o755)
+		parent, err := mkdirAllInRoot(root, dir)
 		if err != nil {
 			return nil, fmt.Errorf("create parent of %s: %w", dest, err)
 		}
@@ -52,7 +71,7 @@ func mountPoint(root *os.File, dest string, file, noSymlinks bool) (*os.File, er
 			return nil, fmt.Errorf("create mount point %s: %w", dest, err)
 		}
 	} else {
-		h, err := pathrs.MkdirAllHandle(root, rel, 0o755)
+		h, err := mkdirAllInRoot(root, rel)
 		if err != nil {
 			return nil, fmt.Errorf("create mount point %s: %w", dest, err)
 		}
