@@ -143,12 +143,14 @@ umount_under() {
 }
 
 # rm_cgroups NAME: remove cgroup directories named NAME (and below) in every
-# v1 hierarchy and in the unified one, deepest first.
+# v1 hierarchy and in the unified one, deepest first. Also where a
+# hierarchy's cgroup of this shell is nested (a relative cgroup parent
+# lands below it, e.g. memory/<session cgroup>/NAME). rmdir only removes
+# empty cgroups.
 rm_cgroups() {
-	local name=$1 h
-	for h in /sys/fs/cgroup/*/; do
-		[ -d "$h$name" ] || continue
-		find "$h$name" -depth -type d -exec rmdir {} + 2>/dev/null || true
+	local name=$1 d
+	find /sys/fs/cgroup -maxdepth 5 -type d -name "$name" 2>/dev/null | while read -r d; do
+		find "$d" -depth -type d -exec rmdir {} + 2>/dev/null || true
 	done
 }
 
