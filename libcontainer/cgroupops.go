@@ -35,17 +35,27 @@ func (c *Container) mustCgroup() (cgroups.Manager, error) {
 	return m, nil
 }
 
-// Pause freezes every process of a running container and returns once the
-// cgroup reports frozen.
-func (c *Container) Pause() error {
-	if st := c.status(); st != Running {
-		return &StateError{ID: c.p.ID, Status: st, Op: "pause"}
+// freezer checks that the container is in the state op needs and returns
+// its cgroup with the freeze lock held exclusively (see lockFreeze).
+func (c *Container) freezer(op string, want Status) (cgroups.Manager, func(), error) {
+	if st := c.status(); st != want {
+		return nil, nil, &StateError{ID: c.p.ID, Status: st, Op: op}
 	}
 	m, err := c.mustCgroup()
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	release, err := c.lockFreeze(true)
+	if err != nil {
+		return nil, nil, err
+	}
+	return m, release, nil
+}
+
+// Pause freezes every process of a running container and returns once the
+// cgroup reports frozen.
+func (c *Container) Pause() error {
+	m, release, err := c.freezer("pause", Running)
 	if err != nil {
 		return err
 	}
@@ -59,14 +69,7 @@ func (c *Container) Pause() error {
 // Resume thaws a paused container and waits until the cgroup no longer
 // reports frozen (v2 only starts thawing on the write).
 func (c *Container) Resume() error {
-	if st := c.status(); st != Paused {
-		return &StateError{ID: c.p.ID, Status: st, Op: "resume"}
-	}
-	m, err := c.mustCgroup()
-	if err != nil {
-		return err
-	}
-	release, err := c.lockFreeze(true)
+	m, release, err := c.freezer("resume", Paused)
 	if err != nil {
 		return err
 	}

@@ -64,11 +64,8 @@ func LoadLocked(root, id string) (*Container, error) {
 	if err != nil {
 		return nil, err
 	}
-	lock, err := os.OpenFile(filepath.Join(dir, lockName), os.O_RDWR|unix.O_CLOEXEC, 0)
+	lock, err := openLock(dir, id)
 	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("container %q: %w", id, ErrNotExist)
-		}
 		return nil, err
 	}
 	if err := flock(lock); err != nil {
@@ -85,6 +82,16 @@ func LoadLocked(root, id string) (*Container, error) {
 		return nil, err
 	}
 	return &Container{root: root, dir: dir, p: p, lock: lock}, nil
+}
+
+// openLock opens the container's lock file (a missing one: the container
+// does not exist, or was deleted meanwhile).
+func openLock(dir, id string) (*os.File, error) {
+	f, err := os.OpenFile(filepath.Join(dir, lockName), os.O_RDWR|unix.O_CLOEXEC, 0)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("container %q: %w", id, ErrNotExist)
+	}
+	return f, err
 }
 
 func flock(f *os.File) error {
@@ -106,11 +113,8 @@ func flock(f *os.File) error {
 // its container while `start` holds the flock). release drops it; calling
 // it again does nothing.
 func (c *Container) lockFreeze(exclusive bool) (release func(), err error) {
-	f, err := os.OpenFile(filepath.Join(c.dir, lockName), os.O_RDWR|unix.O_CLOEXEC, 0)
+	f, err := openLock(c.dir, c.p.ID)
 	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("container %q: %w", c.p.ID, ErrNotExist)
-		}
 		return nil, err
 	}
 	lk := unix.Flock_t{Type: unix.F_RDLCK, Whence: 0, Start: 0, Len: 1}

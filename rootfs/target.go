@@ -18,7 +18,11 @@ const resolveFlags = unix.RESOLVE_IN_ROOT | unix.RESOLVE_NO_MAGICLINKS
 // openInRoot opens rel (relative to root, symlinks resolved inside it) as
 // an O_PATH descriptor.
 func openInRoot(root *os.File, rel string, extra uint64) (*os.File, error) {
-	how := unix.OpenHow{Flags: unix.O_PATH | unix.O_CLOEXEC, Resolve: resolveFlags | extra}
+	return openat2InRoot(root, rel, unix.O_PATH|unix.O_CLOEXEC, resolveFlags|extra)
+}
+
+func openat2InRoot(root *os.File, rel string, flags, resolve uint64) (*os.File, error) {
+	how := unix.OpenHow{Flags: flags, Resolve: resolve}
 	for {
 		fd, err := unix.Openat2(int(root.Fd()), rel, &how)
 		if err == unix.EAGAIN || err == unix.EINTR {
@@ -37,17 +41,10 @@ func openInRoot(root *os.File, rel string, extra uint64) (*os.File, error) {
 // most images); pathrs's MkdirAllHandle, which walks and verifies each
 // component, handles the rest with the same errors.
 func mkdirAllInRoot(root *os.File, rel string) (*os.File, error) {
-	how := unix.OpenHow{Flags: unix.O_PATH | unix.O_DIRECTORY | unix.O_CLOEXEC, Resolve: resolveFlags}
-	for {
-		fd, err := unix.Openat2(int(root.Fd()), rel, &how)
-		if err == unix.EAGAIN || err == unix.EINTR {
-			continue
-		}
-		if err == nil {
-			return os.NewFile(uintptr(fd), "/"+rel), nil
-		}
-		return pathrs.MkdirAllHandle(root, rel, 0o755)
+	if f, err := openat2InRoot(root, rel, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, resolveFlags); err == nil {
+		return f, nil
 	}
+	return pathrs.MkdirAllHandle(root, rel, 0o755)
 }
 
 // mountPoint returns a descriptor of dest inside root, creating it (a file

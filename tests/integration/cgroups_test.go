@@ -431,9 +431,11 @@ func TestExecPaused(t *testing.T) {
 }
 
 // cgPids is `ps --format json`: the pids in the container's cgroup.
-func cgPids(t *testing.T, p *cgProbe) []int {
+func cgPids(t *testing.T, p *cgProbe) []int { return psPids(t, p.r, p.id) }
+
+func psPids(t *testing.T, r *testutil.Runtime, id string) []int {
 	t.Helper()
-	res := p.r.MustRun("ps", "--format", "json", p.id)
+	res := r.MustRun("ps", "--format", "json", id)
 	var pids []int
 	if err := json.Unmarshal([]byte(res.Stdout), &pids); err != nil {
 		t.Fatalf("ps --format json: %v: %q", err, res.Stdout)
@@ -529,14 +531,12 @@ func TestExecAtPidsLimit(t *testing.T) {
 	r.MustRun("start", id)
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		res := r.MustRun("ps", "--format", "json", id)
-		var pids []int
-		json.Unmarshal([]byte(res.Stdout), &pids)
+		pids := psPids(t, r, id)
 		if len(pids) == 3 {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("container never reached its 3 tasks: %s", res.Stdout)
+			t.Fatalf("container never reached its 3 tasks: %v", pids)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -861,11 +861,7 @@ func TestPs(t *testing.T) {
 	var pids []int
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		res := r.MustRun("ps", "--format", "json", id)
-		pids = nil
-		if err := json.Unmarshal([]byte(res.Stdout), &pids); err != nil {
-			t.Fatalf("ps --format json: %v\n%s", err, res.Stdout)
-		}
+		pids = psPids(t, r, id)
 		if len(pids) >= 3 || time.Now().After(deadline) {
 			break
 		}
