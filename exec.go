@@ -34,7 +34,7 @@ var execCommand = &cli.Command{
 		&cli.StringFlag{Name: "apparmor", Usage: "AppArmor profile"},
 		&cli.StringFlag{Name: "process-label", Usage: "SELinux label"},
 		&cli.IntFlag{Name: "preserve-fds", Usage: "pass N extra fds (3..3+N-1)"},
-		&cli.BoolFlag{Name: "ignore-paused", Usage: "exec even if the container is paused"},
+		&cli.BoolFlag{Name: "ignore-paused", Usage: "exec even if the container is paused (the process runs once it is resumed)"},
 	},
 	Action: func(c *cli.Context) error {
 		if c.NArg() < 1 {
